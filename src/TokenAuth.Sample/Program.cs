@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Authorization;
+using TokenAuth;
+using TokenAuth.Sample;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Tokens live in memory unless a Redis connection string is configured (ConnectionStrings__Redis=localhost:6379).
+if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+{
+    builder.Services.AddTokenAuthRedisStore(redis);
+}
+
+// Options come from "Authentication:Schemes:TokenAuth" in appsettings.json (UseTokenStore = true).
+builder.Services.AddTokenAuth();
+builder.Services.AddTokenAuthServer(o => builder.Configuration.GetSection("TokenServer").Bind(o));
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy("write", policy => policy.RequireScope("write"));
+builder.Services.AddControllers();
+
+var app = builder.Build();
+
+app.MapTokenAuthServer();
+app.MapGet("/api/public", () => Results.Ok(new { message = "Anyone may read this." }));
+app.MapMethods("/api/me", [HttpMethods.Get, HttpMethods.Post], (HttpContext context) => Results.Ok(MeResponse.From(context)))
+    .RequireAuthorization()
+    .DisableAntiforgery();
+app.MapPost("/api/notes", (NoteRequest note, HttpContext context) =>
+        Results.Created($"/api/notes/{Guid.NewGuid():N}", new { note.Text, author = context.User.FindFirst(TokenAuthClaimTypes.Subject)?.Value }))
+    .RequireAuthorization("write");
+app.MapControllers();
+
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(
+    $"TokenAuth sample ready. Get a token: curl -s -X POST {app.Urls.FirstOrDefault() ?? "http://localhost:5000"}/oauth/token " +
+    "-d grant_type=client_credentials -d client_id=demo-client -d client_secret=demo-secret"));
+
+app.Run();
+
+/// <summary>The sample's entry point, visible to the integration tests.</summary>
+public partial class Program;

@@ -1,0 +1,88 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace TokenAuth.Server;
+
+/// <summary>
+/// Mints access tokens: 256 random bits from the OS CSPRNG, base64url, saved in the <see cref="ITokenStore"/>
+/// by hash; or a signed JWT when <see cref="TokenServerOptions.SigningCredentials"/> is set.
+/// </summary>
+internal sealed class AccessTokenIssuer(ITokenStore store, IOptions<TokenServerOptions> options, TimeProvider timeProvider)
+{
+    private readonly JsonWebTokenHandler _jwtHandler = new() { SetDefaultTimesOnTokenCreation = false };
+
+    public async Task<IssuedToken> IssueAsync(TokenInfo template, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var info = new TokenInfo
+        {
+            Subject = template.Subject,
+            Name = template.Name,
+            ClientId = template.ClientId,
+            Scopes = template.Scopes,
+            Roles = template.Roles,
+            TenantId = template.TenantId,
+            Claims = template.Claims,
+            IssuedAt = now,
+            ExpiresAt = now + lifetime,
+        };
+
+        var serverOptions = options.Value;
+        if (serverOptions.SigningCredentials is { } credentials)
+        {
+            return new IssuedToken(CreateJwt(info, credentials, serverOptions), lifetime, info.Scopes);
+        }
+
+        var token = NewOpaqueToken();
+        await store.SaveAsync(TokenHash.Compute(token), info, cancellationToken);
+        return new IssuedToken(token, lifetime, info.Scopes);
+    }
+
+    /// <summary>32 bytes (256 bits) from the CSPRNG, base64url without padding: 43 characters.</summary>
+    internal static string NewOpaqueToken() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+
+    private string CreateJwt(TokenInfo info, SigningCredentials credentials, TokenServerOptions serverOptions)
+    {
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            [JwtRegisteredClaimNames.Jti] = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
+        };
+        if (info.Subject is not null)
+        {
+            claims[JwtRegisteredClaimNames.Sub] = info.Subject;
+        }
+
+        if (info.ClientId is not null)
+        {
+            claims[TokenAuthClaimTypes.ClientId] = info.ClientId;
+        }
+
+        if (info.Scopes.Count > 0)
+        {
+            claims[TokenAuthClaimTypes.Scope] = string.Join(' ', info.Scopes);
+        }
+
+        if (info.TenantId is not null)
+        {
+            claims[TokenAuthClaimTypes.TenantId] = info.TenantId;
+        }
+
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = serverOptions.Issuer,
+            Audience = serverOptions.Audience,
+            Claims = claims,
+            Subject = info.Name is null ? null : new ClaimsIdentity([new Claim(TokenAuthClaimTypes.Name, info.Name)]),
+            IssuedAt = info.IssuedAt!.Value.UtcDateTime,
+            NotBefore = info.IssuedAt!.Value.UtcDateTime,
+            Expires = info.ExpiresAt!.Value.UtcDateTime,
+            SigningCredentials = credentials,
+            // RFC 9068 §2.1: access-token JWTs are typed, so they cannot be confused with ID tokens.
+            TokenType = "at+jwt",
+        };
+        return _jwtHandler.CreateToken(descriptor);
+    }
+}

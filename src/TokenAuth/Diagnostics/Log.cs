@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace TokenAuth;
+
+/// <summary>
+/// Every log line TokenAuth writes. Token material never appears: a token is named by its hash prefix
+/// (<see cref="TokenHash.Prefix"/>) when lines must be correlated. Ids start at 1000, clear of the base handler's.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Debug, "No access token in the request.", EventName = "TokenNotFound")]
+    public static partial void TokenNotFound(ILogger logger);
+
+    [LoggerMessage(1002, LogLevel.Information, "Access token {TokenHash} from {Source} was refused: {Reason}", EventName = "TokenRefused")]
+    public static partial void TokenRefused(ILogger logger, string tokenHash, TokenSource source, string reason);
+
+    [LoggerMessage(1003, LogLevel.Debug, "Access token {TokenHash} from {Source} was validated for subject {Subject}.", EventName = "TokenValidated")]
+    public static partial void TokenValidated(ILogger logger, string tokenHash, TokenSource source, string? subject);
+
+    [LoggerMessage(1004, LogLevel.Information, "Request refused: {Reason}", EventName = "InvalidRequest")]
+    public static partial void InvalidRequest(ILogger logger, string reason);
+
+    [LoggerMessage(1005, LogLevel.Warning, "The token could not be checked for {TokenHash}: {Reason}", EventName = "ValidatorUnavailable")]
+    public static partial void ValidatorUnavailable(ILogger logger, string tokenHash, string reason, Exception? exception);
+
+    [LoggerMessage(1006, LogLevel.Error, "The token store could not be reached looking up {TokenHash}.", EventName = "StoreUnavailable")]
+    public static partial void StoreUnavailable(ILogger logger, string tokenHash, Exception exception);
+
+    [LoggerMessage(1007, LogLevel.Error, "The authority's configuration could not be retrieved.", EventName = "ConfigurationUnavailable")]
+    public static partial void ConfigurationUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(1008, LogLevel.Information, "A token was signed by an unknown key; refreshing the authority's keys.", EventName = "SigningKeysRefreshing")]
+    public static partial void SigningKeysRefreshing(ILogger logger);
+
+    [LoggerMessage(1009, LogLevel.Information, "Authorization failed: the token lacks one of the scopes {Scopes}.", EventName = "InsufficientScope")]
+    public static partial void InsufficientScope(ILogger logger, string scopes);
+
+    [LoggerMessage(1010, LogLevel.Error, "The token validator threw for {TokenHash}; answering 503.", EventName = "ValidatorFaulted")]
+    public static partial void ValidatorFaulted(ILogger logger, string tokenHash, Exception exception);
+}

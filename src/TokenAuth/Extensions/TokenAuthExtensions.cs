@@ -1,0 +1,120 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using TokenAuth;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers TokenAuth authentication and its token stores.</summary>
+public static class TokenAuthExtensions
+{
+    /// <summary>Adds authentication with TokenAuth as the default scheme, configured from <c>Authentication:Schemes:TokenAuth</c>.</summary>
+    /// <param name="services">The services.</param>
+    /// <returns>The authentication builder, to add more schemes.</returns>
+    public static AuthenticationBuilder AddTokenAuth(this IServiceCollection services) => services.AddTokenAuth(configureOptions: null);
+
+    /// <summary>
+    /// Adds authentication with TokenAuth as the default scheme: the one-line set-up.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configureOptions">Configures the scheme.</param>
+    /// <returns>The authentication builder, to add more schemes.</returns>
+    public static AuthenticationBuilder AddTokenAuth(this IServiceCollection services, Action<TokenAuthOptions>? configureOptions)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.AddAuthentication(TokenAuthDefaults.AuthenticationScheme).AddTokenAuth(configureOptions);
+    }
+
+    /// <summary>Adds the TokenAuth scheme under its default name, configured from <c>Authentication:Schemes:TokenAuth</c>.</summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddTokenAuth(this AuthenticationBuilder builder)
+        => builder.AddTokenAuth(TokenAuthDefaults.AuthenticationScheme, _ => { });
+
+    /// <summary>Adds the TokenAuth scheme under its default name.</summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="configureOptions">Configures the scheme.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddTokenAuth(this AuthenticationBuilder builder, Action<TokenAuthOptions>? configureOptions)
+        => builder.AddTokenAuth(TokenAuthDefaults.AuthenticationScheme, configureOptions);
+
+    /// <summary>Adds the TokenAuth scheme under <paramref name="authenticationScheme"/>.</summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="authenticationScheme">The scheme name.</param>
+    /// <param name="configureOptions">Configures the scheme.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddTokenAuth(this AuthenticationBuilder builder, string authenticationScheme, Action<TokenAuthOptions>? configureOptions)
+        => builder.AddTokenAuth(authenticationScheme, TokenAuthDefaults.DisplayName, configureOptions);
+
+    /// <summary>Adds the TokenAuth scheme: every other overload ends here.</summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="authenticationScheme">The scheme name.</param>
+    /// <param name="displayName">The scheme's display name.</param>
+    /// <param name="configureOptions">Configures the scheme.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddTokenAuth(this AuthenticationBuilder builder, string authenticationScheme, string? displayName, Action<TokenAuthOptions>? configureOptions)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(authenticationScheme);
+
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ITokenStore, InMemoryTokenStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TokenAuthOptions>, TokenAuthConfigureOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TokenAuthOptions>, TokenAuthPostConfigureOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenAuthOptions>, TokenAuthOptionsValidator>());
+        services.AddOptions<TokenAuthOptions>(authenticationScheme).ValidateOnStart();
+        return builder.AddScheme<TokenAuthOptions, TokenAuthHandler>(authenticationScheme, displayName, configureOptions);
+    }
+
+    /// <summary>
+    /// Keeps tokens in Redis, so that every node of a farm validates what any node issued and honours
+    /// what any node revoked. Replaces the in-memory default; the host's own <see cref="IDistributedCache"/> is untouched.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the Redis connection (e.g. <c>o.Configuration = "localhost:6379"</c>).</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddTokenAuthRedisStore(this IServiceCollection services, Action<RedisCacheOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        const string name = "TokenAuth";
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<TokenStoreOptions>();
+        services.AddOptions<RedisCacheOptions>(name).Configure(configure);
+        services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => new DistributedCacheTokenStore(
+            new RedisCache(Options.Options.Create(sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(name))),
+            sp.GetRequiredService<IOptions<TokenStoreOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            ownsCache: true)));
+        return services;
+    }
+
+    /// <summary>Keeps tokens in Redis at <paramref name="configuration"/> (a StackExchange.Redis connection string).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The connection string, e.g. <c>localhost:6379</c>.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddTokenAuthRedisStore(this IServiceCollection services, string configuration)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
+        return services.AddTokenAuthRedisStore(o => o.Configuration = configuration);
+    }
+
+    /// <summary>Keeps tokens in the host's registered <see cref="IDistributedCache"/> (SQL Server, Cosmos, …).</summary>
+    /// <param name="services">The services.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddTokenAuthDistributedStore(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<TokenStoreOptions>();
+        services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => new DistributedCacheTokenStore(
+            sp.GetRequiredService<IDistributedCache>(),
+            sp.GetRequiredService<IOptions<TokenStoreOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            ownsCache: false)));
+        return services;
+    }
+}

@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace TokenAuth;
+
+/// <summary>The outcome of reading a request's token sources.</summary>
+internal readonly record struct ExtractionResult(string? Token, TokenSource Source, string? Error)
+{
+    public static ExtractionResult None => default;
+}
+
+/// <summary>
+/// Reads the enabled token sources in order. Each source is a small reader; all enabled sources are read,
+/// so that two different tokens in one request are caught (RFC 6750 §2: one method per request).
+/// </summary>
+internal static class TokenExtractor
+{
+    public const string ConflictMessage = "The request carries more than one access token; send exactly one (RFC 6750, section 2).";
+
+    public static async ValueTask<ExtractionResult> ExtractAsync(HttpContext context, TokenSourceOptions options, CancellationToken cancellationToken)
+    {
+        string? token = null;
+        var source = TokenSource.Event;
+        foreach (var candidate in options.Order.Distinct())
+        {
+            var values = candidate switch
+            {
+                TokenSource.AuthorizationHeader when options.AuthorizationHeader => ReadAuthorization(context.Request, options.AuthorizationScheme),
+                TokenSource.Header when options.Header => ReadHeaders(context.Request, options.HeaderNames),
+                TokenSource.Query when options.Query => context.Request.Query[options.QueryName],
+                TokenSource.Form when options.Form => await ReadFormAsync(context.Request, options, cancellationToken),
+                _ => StringValues.Empty,
+            };
+
+            foreach (var raw in values)
+            {
+                var value = raw?.Trim() ?? string.Empty;
+                if (token is null)
+                {
+                    token = value;
+                    source = candidate;
+                }
+                else if (!string.Equals(token, value, StringComparison.Ordinal))
+                {
+                    return new ExtractionResult(null, candidate, ConflictMessage);
+                }
+            }
+        }
+
+        return token is null ? ExtractionResult.None : new ExtractionResult(token, source, null);
+    }
+
+    private static StringValues ReadAuthorization(HttpRequest request, string scheme)
+    {
+        var headers = request.Headers.Authorization;
+        if (headers.Count == 0)
+        {
+            return StringValues.Empty;
+        }
+
+        var found = StringValues.Empty;
+        foreach (var header in headers)
+        {
+            // "Bearer <token>": the scheme is case-insensitive (RFC 7235 §2.1); other schemes belong to other handlers.
+            if (header is not null
+                && header.Length >= scheme.Length
+                && header.AsSpan(0, scheme.Length).Equals(scheme, StringComparison.OrdinalIgnoreCase)
+                && (header.Length == scheme.Length || header[scheme.Length] == ' '))
+            {
+                found = StringValues.Concat(found, header[scheme.Length..]);
+            }
+        }
+
+        return found;
+    }
+
+    private static StringValues ReadHeaders(HttpRequest request, IList<string> names)
+    {
+        var found = StringValues.Empty;
+        foreach (var name in names)
+        {
+            if (request.Headers.TryGetValue(name, out var values))
+            {
+                found = StringValues.Concat(found, values);
+            }
+        }
+
+        return found;
+    }
+
+    private static async ValueTask<StringValues> ReadFormAsync(HttpRequest request, TokenSourceOptions options, CancellationToken cancellationToken)
+    {
+        // Never multipart: a token has no business in an upload, and reading one is unbounded work.
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || !BoundedFormReader.IsUrlEncodedForm(request.ContentType))
+        {
+            return StringValues.Empty;
+        }
+
+        // The endpoint (or MVC) may have read the form already.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IFormFeature>()?.Form is { } form)
+        {
+            return form[options.FormName];
+        }
+
+        // A body over the bound is not searched: it cannot be rejected here, the endpoint may accept large forms.
+        var result = await BoundedFormReader.ReadAsync(request, options.MaxFormBodyLength, cancellationToken);
+        return result.Fields?.TryGetValue(options.FormName, out var values) == true ? values : StringValues.Empty;
+    }
+}

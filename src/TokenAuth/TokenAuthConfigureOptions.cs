@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace TokenAuth;
+
+/// <summary>
+/// Binds <c>Authentication:Schemes:{scheme}</c> onto the options, as JwtBearer does. Each key is read
+/// explicitly so that lists replace their defaults instead of being appended to.
+/// </summary>
+internal sealed class TokenAuthConfigureOptions(IAuthenticationConfigurationProvider configurationProvider) : IConfigureNamedOptions<TokenAuthOptions>
+{
+    public void Configure(TokenAuthOptions options) => Configure(Options.DefaultName, options);
+
+    public void Configure(string? name, TokenAuthOptions options)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return;
+        }
+
+        var section = configurationProvider.GetSchemeConfiguration(name);
+        if (!section.GetChildren().Any())
+        {
+            return;
+        }
+
+        options.UseTokenStore = section.GetValue(nameof(options.UseTokenStore), options.UseTokenStore);
+        options.MaxTokenLength = section.GetValue(nameof(options.MaxTokenLength), options.MaxTokenLength);
+        options.IncludeErrorDetails = section.GetValue(nameof(options.IncludeErrorDetails), options.IncludeErrorDetails);
+        options.SaveToken = section.GetValue(nameof(options.SaveToken), options.SaveToken);
+        options.Realm = section[nameof(options.Realm)] ?? options.Realm;
+        options.RetryAfter = section.GetValue(nameof(options.RetryAfter), options.RetryAfter);
+        options.WriteProblemDetails = section.GetValue(nameof(options.WriteProblemDetails), options.WriteProblemDetails);
+        options.ClaimsIssuer = section[nameof(options.ClaimsIssuer)] ?? options.ClaimsIssuer;
+
+        BindSources(section.GetSection(nameof(options.Sources)), options.Sources);
+        BindJwt(section.GetSection(nameof(options.Jwt)), options.Jwt);
+    }
+
+    private static void BindSources(IConfigurationSection section, TokenSourceOptions sources)
+    {
+        sources.Order = List(section, nameof(sources.Order))?.Select(s => Enum.Parse<TokenSource>(s, ignoreCase: true)).ToList() ?? sources.Order;
+        sources.AuthorizationHeader = section.GetValue(nameof(sources.AuthorizationHeader), sources.AuthorizationHeader);
+        sources.AuthorizationScheme = section[nameof(sources.AuthorizationScheme)] ?? sources.AuthorizationScheme;
+        sources.Header = section.GetValue(nameof(sources.Header), sources.Header);
+        sources.HeaderNames = List(section, nameof(sources.HeaderNames)) ?? sources.HeaderNames;
+        sources.Query = section.GetValue(nameof(sources.Query), sources.Query);
+        sources.QueryName = section[nameof(sources.QueryName)] ?? sources.QueryName;
+        sources.Form = section.GetValue(nameof(sources.Form), sources.Form);
+        sources.FormName = section[nameof(sources.FormName)] ?? sources.FormName;
+        sources.MaxFormBodyLength = section.GetValue(nameof(sources.MaxFormBodyLength), sources.MaxFormBodyLength);
+    }
+
+    private static void BindJwt(IConfigurationSection section, JwtValidationOptions jwt)
+    {
+        jwt.Authority = section[nameof(jwt.Authority)] ?? jwt.Authority;
+        jwt.MetadataAddress = section[nameof(jwt.MetadataAddress)] ?? jwt.MetadataAddress;
+        jwt.RequireHttpsMetadata = section.GetValue(nameof(jwt.RequireHttpsMetadata), jwt.RequireHttpsMetadata);
+
+        var parameters = jwt.TokenValidationParameters;
+        parameters.ValidIssuers = List(section, "ValidIssuers") ?? parameters.ValidIssuers;
+        parameters.ValidAudiences = List(section, "ValidAudiences") ?? parameters.ValidAudiences;
+        parameters.ValidateIssuer = section.GetValue("ValidateIssuer", parameters.ValidateIssuer);
+        parameters.ValidateAudience = section.GetValue("ValidateAudience", parameters.ValidateAudience);
+        parameters.ClockSkew = section.GetValue("ClockSkew", parameters.ClockSkew);
+        if (List(section, "SymmetricKeys") is { } keys)
+        {
+            // Keys are base64 in configuration: a secret typed as text is usually too short and too guessable.
+            parameters.IssuerSigningKeys = [.. parameters.IssuerSigningKeys ?? [], .. keys.Select(k => new SymmetricSecurityKey(Convert.FromBase64String(k)))];
+        }
+
+        var claims = section.GetSection(nameof(jwt.Claims));
+        var mapping = jwt.Claims;
+        mapping.Subject = List(claims, nameof(mapping.Subject)) ?? mapping.Subject;
+        mapping.Name = List(claims, nameof(mapping.Name)) ?? mapping.Name;
+        mapping.ClientId = List(claims, nameof(mapping.ClientId)) ?? mapping.ClientId;
+        mapping.Scope = List(claims, nameof(mapping.Scope)) ?? mapping.Scope;
+        mapping.Roles = List(claims, nameof(mapping.Roles)) ?? mapping.Roles;
+        mapping.TenantId = List(claims, nameof(mapping.TenantId)) ?? mapping.TenantId;
+        mapping.Expiration = claims[nameof(mapping.Expiration)] ?? mapping.Expiration;
+        mapping.ExpirationUnit = claims.GetValue(nameof(mapping.ExpirationUnit), mapping.ExpirationUnit);
+    }
+
+    /// <summary>A list given either as an array section or as one space/comma-separated string.</summary>
+    private static List<string>? List(IConfigurationSection section, string key)
+    {
+        var child = section.GetSection(key);
+        if (child.Value is { } single)
+        {
+            return [.. single.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        }
+
+        var items = child.GetChildren().Select(c => c.Value).OfType<string>().ToList();
+        return items.Count > 0 ? items : null;
+    }
+}

@@ -1,0 +1,154 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace TokenAuth;
+
+/// <summary>
+/// Options of the TokenAuth scheme. Bound from <c>Authentication:Schemes:{scheme}</c> like JwtBearer's, and
+/// validated at start-up: a host that configures no validator, or a bad value, does not start.
+/// </summary>
+public class TokenAuthOptions : AuthenticationSchemeOptions
+{
+    /// <summary>Where tokens are looked for.</summary>
+    public TokenSourceOptions Sources { get; set; } = new();
+
+    /// <summary>Local JWT validation. Used when keys or an authority are configured.</summary>
+    public JwtValidationOptions Jwt { get; set; } = new();
+
+    /// <summary>
+    /// Validate opaque tokens against the registered <see cref="ITokenStore"/> (in memory by default, Redis
+    /// with <c>AddTokenAuthRedisStore</c>). With <see cref="Jwt"/> configured too, tokens are routed by shape.
+    /// </summary>
+    public bool UseTokenStore { get; set; }
+
+    /// <summary>A validator of your own; when set, it replaces the built-in choice.</summary>
+    public ITokenValidator? Validator { get; set; }
+
+    /// <summary>Tokens longer than this are refused before any backend is asked. Default 8 KiB.</summary>
+    public int MaxTokenLength { get; set; } = TokenAuthDefaults.MaxTokenLength;
+
+    /// <summary>Whether <c>error_description</c> is sent to clients. Default <see langword="true"/>, as in JwtBearer.</summary>
+    public bool IncludeErrorDetails { get; set; } = true;
+
+    /// <summary>Whether the token is kept in the authentication properties and <see cref="ITokenAuthFeature.Token"/>. Default off.</summary>
+    public bool SaveToken { get; set; }
+
+    /// <summary>The <c>realm</c> of the <c>WWW-Authenticate</c> challenge, if any.</summary>
+    public string? Realm { get; set; }
+
+    /// <summary>The <c>Retry-After</c> of a 503 when the validator gives none. Default 5 seconds.</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether failures are answered with an RFC 9457 problem-details body. Default <see langword="true"/>;
+    /// the <c>Challenge</c>/<c>Forbidden</c> events can write another envelope instead.
+    /// </summary>
+    public bool WriteProblemDetails { get; set; } = true;
+
+    /// <summary>Hooks into the flow; see <see cref="TokenAuthEvents"/>.</summary>
+    public new TokenAuthEvents Events
+    {
+        get => (TokenAuthEvents)base.Events!;
+        set => base.Events = value;
+    }
+
+    /// <summary>Creates the options with default events.</summary>
+    public TokenAuthOptions() => Events = new TokenAuthEvents();
+
+    /// <summary>Checks the options; the exception names the bad property.</summary>
+    public override void Validate()
+    {
+        base.Validate();
+
+        if (Validator is null)
+        {
+            throw new InvalidOperationException(
+                $"TokenAuth has no token validator. Configure {nameof(Jwt)} (signing keys or {nameof(Jwt)}.{nameof(JwtValidationOptions.Authority)}), " +
+                $"set {nameof(UseTokenStore)} = true, or set {nameof(Validator)}.");
+        }
+
+        if (MaxTokenLength is < 16 or > 1024 * 1024)
+        {
+            throw new InvalidOperationException($"{nameof(MaxTokenLength)} must be between 16 and 1048576; it is {MaxTokenLength}.");
+        }
+
+        if (RetryAfter <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{nameof(RetryAfter)} must be positive.");
+        }
+
+        ValidateSources();
+        if (Jwt.IsConfigured)
+        {
+            ValidateJwt();
+        }
+    }
+
+    private void ValidateSources()
+    {
+        const string prefix = nameof(Sources) + ".";
+        if (Sources.Order.Count == 0)
+        {
+            throw new InvalidOperationException($"{prefix}{nameof(TokenSourceOptions.Order)} lists no token source.");
+        }
+
+        if (Sources.AuthorizationHeader && string.IsNullOrWhiteSpace(Sources.AuthorizationScheme))
+        {
+            throw new InvalidOperationException($"{prefix}{nameof(TokenSourceOptions.AuthorizationScheme)} must not be empty.");
+        }
+
+        if (Sources.Header && (Sources.HeaderNames.Count == 0 || Sources.HeaderNames.Any(string.IsNullOrWhiteSpace)))
+        {
+            throw new InvalidOperationException($"{prefix}{nameof(TokenSourceOptions.HeaderNames)} must name at least one header and no empty one.");
+        }
+
+        if (Sources.Query && string.IsNullOrWhiteSpace(Sources.QueryName))
+        {
+            throw new InvalidOperationException($"{prefix}{nameof(TokenSourceOptions.QueryName)} must not be empty.");
+        }
+
+        if (Sources.Form && string.IsNullOrWhiteSpace(Sources.FormName))
+        {
+            throw new InvalidOperationException($"{prefix}{nameof(TokenSourceOptions.FormName)} must not be empty.");
+        }
+
+        if (Sources.MaxFormBodyLength is < 1 or > 16 * 1024 * 1024)
+        {
+            throw new InvalidOperationException($"{prefix}{nameof(TokenSourceOptions.MaxFormBodyLength)} must be between 1 and 16777216.");
+        }
+    }
+
+    private void ValidateJwt()
+    {
+        const string prefix = nameof(Jwt) + "." + nameof(JwtValidationOptions.TokenValidationParameters) + ".";
+        var parameters = Jwt.TokenValidationParameters;
+        var fromAuthority = Jwt.Authority is not null || Jwt.MetadataAddress is not null || Jwt.ConfigurationManager is not null;
+        if (parameters.ValidateIssuer && !fromAuthority && parameters.ValidIssuer is null && parameters.ValidIssuers?.Any() != true && parameters.IssuerValidator is null)
+        {
+            throw new InvalidOperationException($"{prefix}ValidIssuer (or ValidIssuers) must be set, or ValidateIssuer turned off.");
+        }
+
+        if (parameters.ValidateAudience && parameters.ValidAudience is null && parameters.ValidAudiences?.Any() != true && parameters.AudienceValidator is null)
+        {
+            throw new InvalidOperationException($"{prefix}ValidAudience (or ValidAudiences) must be set, or ValidateAudience turned off.");
+        }
+
+        foreach (var key in (parameters.IssuerSigningKeys ?? []).Append(parameters.IssuerSigningKey))
+        {
+            // RFC 7518 §3.2: an HMAC key must be at least as long as the hash output.
+            if (key is Microsoft.IdentityModel.Tokens.SymmetricSecurityKey { KeySize: < 256 })
+            {
+                throw new InvalidOperationException($"{prefix}IssuerSigningKeys holds a symmetric key shorter than 256 bits.");
+            }
+        }
+
+        if (Jwt.Authority is not null && !Uri.TryCreate(Jwt.Authority, UriKind.Absolute, out _))
+        {
+            throw new InvalidOperationException($"{nameof(Jwt)}.{nameof(JwtValidationOptions.Authority)} must be an absolute URI.");
+        }
+
+        if (Jwt.RequireHttpsMetadata && (Jwt.MetadataAddress ?? Jwt.Authority) is { } address && !address.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"{nameof(Jwt)}.{nameof(JwtValidationOptions.RequireHttpsMetadata)} is on, so the metadata address must use HTTPS.");
+        }
+    }
+}

@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace TokenAuth;
+
+/// <summary>
+/// Validates JWS tokens locally with <see cref="JsonWebTokenHandler"/>. Signature, issuer, audience and
+/// algorithm are IdentityModel's job; lifetime is checked here against the injected clock so that
+/// non-standard expiry claims (epoch milliseconds) follow the same rule and tests need no sleeps.
+/// </summary>
+internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvider timeProvider, ILogger logger) : ITokenValidator
+{
+    private static readonly string[] SymmetricAlgorithms = [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.HmacSha384, SecurityAlgorithms.HmacSha512];
+    private static readonly string[] RsaAlgorithms =
+    [
+        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
+    ];
+    private static readonly string[] EcAlgorithms = [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512];
+
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+
+    public async ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        var result = await ValidateOnceAsync(token, cancellationToken);
+        if (result.Exception is SecurityTokenSignatureKeyNotFoundException && options.ConfigurationManager is { } manager)
+        {
+            // An unknown key id usually means the issuer rotated its keys: refetch the JWKS once (rate-limited by RefreshInterval).
+            Log.SigningKeysRefreshing(logger);
+            manager.RequestRefresh();
+            result = await ValidateOnceAsync(token, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private async ValueTask<TokenValidationResult> ValidateOnceAsync(string token, CancellationToken cancellationToken)
+    {
+        var parameters = options.TokenValidationParameters.Clone();
+        var requireExpiration = parameters.RequireExpirationTime;
+        parameters.ValidateLifetime = false;
+        parameters.RequireExpirationTime = false;
+
+        if (options.ConfigurationManager is { } manager)
+        {
+            OpenIdConnectConfiguration configuration;
+            try
+            {
+                configuration = await manager.GetConfigurationAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                Log.ConfigurationUnavailable(logger, ex);
+                return TokenValidationResult.Unavailable("The token issuer's signing keys could not be retrieved.", ex);
+            }
+
+            if (configuration.Issuer is { Length: > 0 } issuer)
+            {
+                parameters.ValidIssuers = [.. parameters.ValidIssuers ?? [], issuer];
+            }
+
+            parameters.IssuerSigningKeys = [.. parameters.IssuerSigningKeys ?? [], .. configuration.SigningKeys];
+        }
+
+        if (parameters.ValidAlgorithms is null || !parameters.ValidAlgorithms.Any())
+        {
+            parameters.ValidAlgorithms = AlgorithmsFor(parameters);
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid)
+        {
+            return TokenValidationResult.Invalid(Describe(result.Exception), result.Exception);
+        }
+
+        return ToTokenInfo((JsonWebToken)result.SecurityToken, parameters.ClockSkew, requireExpiration);
+    }
+
+    private TokenValidationResult ToTokenInfo(JsonWebToken jwt, TimeSpan clockSkew, bool requireExpiration)
+    {
+        var mapping = options.Claims;
+        var claims = jwt.Claims.ToList();
+
+        var expiresAt = ReadDate(claims, mapping.Expiration, mapping.ExpirationUnit);
+        var notBefore = ReadDate(claims, JwtRegisteredClaimNames.Nbf, EpochUnit.Seconds);
+        var issuedAt = ReadDate(claims, JwtRegisteredClaimNames.Iat, EpochUnit.Seconds);
+        var now = timeProvider.GetUtcNow();
+        if (expiresAt is null && requireExpiration)
+        {
+            return TokenValidationResult.Invalid($"The token has no expiry ('{mapping.Expiration}').");
+        }
+
+        if (expiresAt is { } exp && exp + clockSkew <= now)
+        {
+            return TokenValidationResult.Invalid(Messages.Expired(exp));
+        }
+
+        if (notBefore is { } nbf && nbf - clockSkew > now)
+        {
+            return TokenValidationResult.Invalid(Messages.NotYetValid(nbf));
+        }
+
+        var used = new HashSet<string>(StringComparer.Ordinal) { mapping.Expiration, JwtRegisteredClaimNames.Nbf, JwtRegisteredClaimNames.Iat };
+        var info = new TokenInfo
+        {
+            Subject = First(claims, mapping.Subject, used),
+            Name = First(claims, mapping.Name, used),
+            ClientId = First(claims, mapping.ClientId, used),
+            TenantId = First(claims, mapping.TenantId, used),
+            Scopes = [.. All(claims, mapping.Scope, used).SelectMany(v => v.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal)],
+            Roles = [.. All(claims, mapping.Roles, used)],
+            IssuedAt = issuedAt,
+            NotBefore = notBefore,
+            ExpiresAt = expiresAt + clockSkew,
+            Claims = [.. claims.Where(c => !used.Contains(c.Type)).Select(c => new TokenClaim(c.Type, c.Value))],
+        };
+        return TokenValidationResult.Valid(info);
+    }
+
+    private static string? First(List<Claim> claims, IList<string> types, HashSet<string> used)
+    {
+        foreach (var type in types)
+        {
+            var claim = claims.Find(c => c.Type == type);
+            if (claim is not null)
+            {
+                used.Add(type);
+                return claim.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static List<string> All(List<Claim> claims, IList<string> types, HashSet<string> used)
+    {
+        foreach (var type in types)
+        {
+            var values = claims.Where(c => c.Type == type).Select(c => c.Value).ToList();
+            if (values.Count > 0)
+            {
+                used.Add(type);
+                return values;
+            }
+        }
+
+        return [];
+    }
+
+    private static DateTimeOffset? ReadDate(List<Claim> claims, string type, EpochUnit unit)
+    {
+        var claim = claims.Find(c => c.Type == type);
+        if (claim is null || !double.TryParse(claim.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            return null;
+        }
+
+        var seconds = unit == EpochUnit.Milliseconds ? number / 1000d : number;
+        // Clamp: a hostile 1e300 must not throw; it simply means "far future".
+        seconds = Math.Clamp(seconds, 0, DateTimeOffset.MaxValue.ToUnixTimeSeconds() - 1);
+        return DateTimeOffset.UnixEpoch.AddSeconds(Math.Floor(seconds));
+    }
+
+    private static string[]? AlgorithmsFor(TokenValidationParameters parameters)
+    {
+        IEnumerable<SecurityKey> keys = parameters.IssuerSigningKeys ?? [];
+        if (parameters.IssuerSigningKey is not null)
+        {
+            keys = keys.Append(parameters.IssuerSigningKey);
+        }
+
+        var algorithms = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            if (key is JsonWebKey { Alg.Length: > 0 } jwk)
+            {
+                algorithms.Add(jwk.Alg);
+                continue;
+            }
+
+            algorithms.UnionWith(key switch
+            {
+                SymmetricSecurityKey => SymmetricAlgorithms,
+                RsaSecurityKey or X509SecurityKey => RsaAlgorithms,
+                ECDsaSecurityKey => EcAlgorithms,
+                JsonWebKey { Kty: JsonWebAlgorithmsKeyTypes.RSA } => RsaAlgorithms,
+                JsonWebKey { Kty: JsonWebAlgorithmsKeyTypes.EllipticCurve } => EcAlgorithms,
+                JsonWebKey { Kty: JsonWebAlgorithmsKeyTypes.Octet } => SymmetricAlgorithms,
+                _ => [],
+            });
+        }
+
+        // Keys from a resolver are unknown here; leave the choice to IdentityModel, which still refuses "none".
+        return algorithms.Count == 0 ? null : [.. algorithms];
+    }
+
+    private static string Describe(Exception? exception) => exception switch
+    {
+        SecurityTokenSignatureKeyNotFoundException => "The token's signing key is not known.",
+        SecurityTokenInvalidAlgorithmException => "The token's signing algorithm is not accepted.",
+        SecurityTokenInvalidSignatureException => "The token's signature is invalid.",
+        SecurityTokenInvalidIssuerException => "The token's issuer is not accepted.",
+        SecurityTokenInvalidAudienceException => "The token's audience is not accepted.",
+        SecurityTokenInvalidTypeException => "The token's type is not accepted.",
+        SecurityTokenMalformedException or ArgumentException => "The token is malformed.",
+        _ => "The token is invalid.",
+    };
+}

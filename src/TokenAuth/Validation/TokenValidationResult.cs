@@ -1,0 +1,59 @@
+namespace TokenAuth;
+
+/// <summary>The answer of an <see cref="ITokenValidator"/>.</summary>
+public sealed class TokenValidationResult
+{
+    private TokenValidationResult(TokenValidationStatus status, TokenInfo? info, string? failure, TimeSpan? retryAfter, Exception? exception)
+    {
+        Status = status;
+        Info = info;
+        Failure = failure;
+        RetryAfter = retryAfter;
+        Exception = exception;
+    }
+
+    /// <summary>Whether the token is valid, invalid, or could not be checked.</summary>
+    public TokenValidationStatus Status { get; }
+
+    /// <summary>The token's description when <see cref="Status"/> is <see cref="TokenValidationStatus.Valid"/>.</summary>
+    public TokenInfo? Info { get; }
+
+    /// <summary>
+    /// Why the token was refused or could not be checked, phrased for the client
+    /// (it becomes <c>error_description</c>). Never contains token material.
+    /// </summary>
+    public string? Failure { get; }
+
+    /// <summary>How long a client should wait before retrying when the backend is unavailable.</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    /// <summary>The exception behind the answer, for logs and events; never sent to the client.</summary>
+    public Exception? Exception { get; }
+
+    /// <summary>Creates a result for a valid token.</summary>
+    /// <param name="info">What the token says.</param>
+    public static TokenValidationResult Valid(TokenInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return new(TokenValidationStatus.Valid, info, null, null, null);
+    }
+
+    /// <summary>Creates a result for a token that is not valid.</summary>
+    /// <param name="failure">Why, phrased for the client, without token material.</param>
+    /// <param name="exception">The exception behind it, if any.</param>
+    public static TokenValidationResult Invalid(string failure, Exception? exception = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(failure);
+        return new(TokenValidationStatus.Invalid, null, failure, null, exception);
+    }
+
+    /// <summary>Creates a result for a backend that could not answer.</summary>
+    /// <param name="failure">What was unavailable, phrased for the client.</param>
+    /// <param name="exception">The exception behind it, if any.</param>
+    /// <param name="retryAfter">A hint for <c>Retry-After</c>; the scheme's default when <see langword="null"/>.</param>
+    public static TokenValidationResult Unavailable(string failure, Exception? exception = null, TimeSpan? retryAfter = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(failure);
+        return new(TokenValidationStatus.Unavailable, null, failure, retryAfter, exception);
+    }
+}
