@@ -9,6 +9,8 @@ namespace TokenAuth;
 /// <summary>Fills pluggable defaults: the authority's configuration manager and the validator the options ask for.</summary>
 internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) : IPostConfigureOptions<TokenAuthOptions>
 {
+    internal const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     public void PostConfigure(string? name, TokenAuthOptions options)
     {
         options.TimeProvider ??= services.GetService<TimeProvider>() ?? TimeProvider.System;
@@ -31,12 +33,18 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
             };
         }
 
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+        if (options.Sources.Query && loggers.CreateLogger(HostingDiagnosticsCategory).IsEnabled(LogLevel.Information))
+        {
+            // Kestrel's "Request starting" line carries the full URL, query token included, before any middleware runs.
+            Log.QueryTokensReachHostingLogs(loggers.CreateLogger<TokenAuthHandler>(), name ?? string.Empty, HostingDiagnosticsCategory);
+        }
+
         if (options.Validator is not null)
         {
             return;
         }
 
-        var loggers = services.GetRequiredService<ILoggerFactory>();
         var jwtValidator = jwt.IsConfigured ? new JwtTokenValidator(jwt, options.TimeProvider, loggers.CreateLogger<JwtTokenValidator>()) : null;
         var storeValidator = options.UseTokenStore
             ? new StoreTokenValidator(services.GetRequiredService<ITokenStore>(), options.TimeProvider, loggers.CreateLogger<StoreTokenValidator>())

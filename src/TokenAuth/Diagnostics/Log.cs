@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(1010, LogLevel.Error, "The token validator threw for {TokenHash}; answering 503.", EventName = "ValidatorFaulted")]
     public static partial void ValidatorFaulted(ILogger logger, string tokenHash, Exception exception);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Scheme {Scheme} accepts access tokens in the query string, and {Category} logs request URLs at Information: such tokens will be written to the logs. Raise that category to Warning, or set Sources.Query = false.", EventName = "QueryTokensReachHostingLogs")]
+    public static partial void QueryTokensReachHostingLogs(ILogger logger, string scheme, string category);
 }

@@ -64,7 +64,6 @@ public static class TokenAuthExtensions
         services.TryAddSingleton<ITokenStore, InMemoryTokenStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TokenAuthOptions>, TokenAuthConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TokenAuthOptions>, TokenAuthPostConfigureOptions>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenAuthOptions>, TokenAuthOptionsValidator>());
         services.AddOptions<TokenAuthOptions>(authenticationScheme).ValidateOnStart();
         return builder.AddScheme<TokenAuthOptions, TokenAuthHandler>(authenticationScheme, displayName, configureOptions);
     }

@@ -47,10 +47,14 @@ public sealed class TestApp : IAsyncDisposable
     public static async Task<TestApp> StartAsync(
         Action<TokenAuthOptions>? configure = null,
         Action<IServiceCollection>? services = null,
-        Action<WebApplication>? map = null)
+        Action<WebApplication>? map = null,
+        Action<WebApplicationBuilder>? host = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
+        // Only what a test gives: the sample's appsettings.json is copied next to the tests and must not leak in.
+        builder.Configuration.Sources.Clear();
+        host?.Invoke(builder);
         var logs = new LogSink();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
         var time = new FakeTimeProvider(Start);

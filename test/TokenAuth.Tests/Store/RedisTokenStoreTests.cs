@@ -1,0 +1,82 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using TokenAuth.Tests.Infrastructure;
+
+namespace TokenAuth.Tests.Store;
+
+public class RedisTokenStoreTests
+{
+    [RedisFact]
+    public async Task RedisStore_KeysByPrefixAndHash_StoresNoRawToken_ExpiresWithToken()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var app = await TestApp.StartAsync(services: s => s.AddTokenAuthRedisStore(redis.ConnectionString));
+        var token = await app.IssueAsync(new TokenInfo { Subject = "u", Scopes = ["read"], ExpiresAt = TestApp.Start.AddMinutes(10) });
+
+        using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var server = mux.GetServer(mux.GetEndPoints()[0]);
+        var keys = server.Keys(pattern: "*").Select(k => k.ToString()).ToList();
+        var key = Assert.Single(keys);
+        Assert.Equal(TokenAuthDefaults.StoreKeyPrefix + TokenHash.Compute(token).Value, key);
+        var db = mux.GetDatabase();
+        var dump = string.Join(' ', (await db.HashGetAllAsync(key)).Select(e => e.Value.ToString()));
+        Assert.Contains("\"subject\":\"u\"", dump, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, dump, StringComparison.Ordinal);
+        var ttl = await db.KeyTimeToLiveAsync(key);
+        Assert.InRange(ttl!.Value.TotalMinutes, 9, 10);
+    }
+
+    [RedisFact]
+    public async Task RedisStore_ValidAndRevokedTokens_ThroughThePipeline()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var app = await TestApp.StartAsync(services: s => s.AddTokenAuthRedisStore(redis.ConnectionString));
+        var token = await app.IssueAsync();
+
+        var ok = await app.Client.SendAsync(TestApp.Get("/protected", token));
+        await app.Store.RemoveAsync(TokenHash.Compute(token));
+        var revoked = await app.Client.SendAsync(TestApp.Get("/protected", token));
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
+    }
+
+    [RedisFact]
+    public async Task RedisStopped_503WithRetryAfter_RecoversAfterRestart()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var app = await TestApp.StartAsync(services: s => s.AddTokenAuthRedisStore(redis.ConnectionString));
+        var token = await app.IssueAsync();
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", token))).StatusCode);
+
+        await redis.StopAsync();
+        var down = await app.Client.SendAsync(TestApp.Get("/protected", token));
+        var downAgain = await app.Client.SendAsync(TestApp.Get("/protected", "another-token"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.NotNull(down.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, downAgain.StatusCode);
+
+        // The restarted server is empty (no persistence): the token is issued again, as a client would
+        // re-authenticate. The multiplexer reconnects in the background, so poll, bounded to 20 s.
+        await redis.RestartAsync();
+        var status = HttpStatusCode.ServiceUnavailable;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                await app.Store.SaveAsync(TokenHash.Compute(token), new TokenInfo { Subject = "user-1", ExpiresAt = app.Time.GetUtcNow().AddHours(1) });
+                status = (await app.Client.SendAsync(TestApp.Get("/protected", token))).StatusCode;
+            }
+            catch (RedisException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(TestApp.Get("/protected", "another-token"))).StatusCode);
+    }
+}
