@@ -59,6 +59,12 @@ public static class ClientSecretHasher
             return false;
         }
 
+        // An empty or truncated hash would be compared over its own length only: "" would match every secret.
+        if (expected.Length != HashSize)
+        {
+            return false;
+        }
+
         var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(secret), salt, iterations, HashAlgorithmName.SHA256, expected.Length);
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
