@@ -49,6 +49,18 @@ public sealed class TokenServerOptions
             throw new InvalidOperationException($"{nameof(MaxRequestBodyLength)} must be between 256 and 1048576.");
         }
 
+        if (SigningCredentials is not null && (string.IsNullOrWhiteSpace(Issuer) || string.IsNullOrWhiteSpace(Audience)))
+        {
+            // RFC 9068 §2.2: an access-token JWT carries iss and aud; without them it validates nowhere sensible.
+            throw new InvalidOperationException($"{nameof(SigningCredentials)} is set, so {nameof(Issuer)} and {nameof(Audience)} must be set too.");
+        }
+
+        var duplicate = Clients.GroupBy(c => c.ClientId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidOperationException($"{nameof(Clients)}: client id '{duplicate.Key}' is configured more than once.");
+        }
+
         foreach (var client in Clients)
         {
             if (string.IsNullOrWhiteSpace(client.ClientId))

@@ -16,4 +16,7 @@ public interface ITokenAuthFeature
 
     /// <summary>The token owner's principal when another one replaced it (sudo); otherwise <see langword="null"/>.</summary>
     ClaimsPrincipal? OriginalPrincipal { get; }
+
+    /// <summary>The tenant the request is scoped to (<c>tenantId</c>/<c>tenantCode</c>, or the token's own), if any.</summary>
+    TenantInfo? Tenant { get; }
 }

@@ -14,4 +14,10 @@ public static class TokenAuthErrors
 
     /// <summary>A backend could not check the token (503 with <c>Retry-After</c>).</summary>
     public const string TemporarilyUnavailable = "temporarily_unavailable";
+
+    /// <summary>The caller may not do this (a tenant it is not bound to, a user it may not become): 403.</summary>
+    public const string AccessDenied = "access_denied";
+
+    /// <summary>The user or tenant the request names does not exist: 404.</summary>
+    public const string NotFound = "not_found";
 }

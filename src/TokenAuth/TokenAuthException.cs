@@ -20,11 +20,14 @@ public sealed class TokenAuthException : Exception
         StatusCode = statusCode;
     }
 
-    /// <summary>The error code: <c>invalid_request</c>, <c>invalid_token</c> or <c>temporarily_unavailable</c>.</summary>
+    /// <summary>The error code: see <see cref="TokenAuthErrors"/>.</summary>
     public string Error { get; }
 
-    /// <summary>400, 401 or 503.</summary>
+    /// <summary>400, 401, 403, 404 or 503.</summary>
     public int StatusCode { get; }
+
+    /// <summary>For <c>insufficient_scope</c>: the scope the request needed (the challenge's <c>scope</c>).</summary>
+    public string? Scope { get; init; }
 
     /// <summary>For a 503: how long the client should wait.</summary>
     public TimeSpan? RetryAfter { get; init; }
@@ -37,4 +40,13 @@ public sealed class TokenAuthException : Exception
 
     internal static TokenAuthException Unavailable(string description, TimeSpan retryAfter, Exception? inner = null)
         => new(TokenAuthErrors.TemporarilyUnavailable, description, StatusCodes.Status503ServiceUnavailable, inner) { RetryAfter = retryAfter };
+
+    internal static TokenAuthException InsufficientScope(string description, string scope)
+        => new(TokenAuthErrors.InsufficientScope, description, StatusCodes.Status403Forbidden) { Scope = scope };
+
+    internal static TokenAuthException AccessDenied(string description)
+        => new(TokenAuthErrors.AccessDenied, description, StatusCodes.Status403Forbidden);
+
+    internal static TokenAuthException NotFound(string description)
+        => new(TokenAuthErrors.NotFound, description, StatusCodes.Status404NotFound);
 }

@@ -11,4 +11,6 @@ internal sealed class TokenAuthFeature(TokenSource source, string? token, TokenI
     public TokenInfo TokenInfo { get; } = tokenInfo;
 
     public ClaimsPrincipal? OriginalPrincipal { get; set; }
+
+    public TenantInfo? Tenant { get; set; }
 }

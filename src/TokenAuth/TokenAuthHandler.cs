@@ -94,6 +94,15 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
         }
 
         var principal = TokenPrincipalFactory.Create(info, Scheme.Name, ClaimsIssuer);
+
+        // Sudo and tenant: applied per request, after validation (and any cache), never cached themselves.
+        var scoped = await ImpersonationResolver.ApplyAsync(Context, Scheme, Options, Events, principal, info, Logger);
+        if (scoped.Failure is not null)
+        {
+            return await FailAsync(scoped.Failure);
+        }
+
+        principal = scoped.Principal;
         var validated = new TokenValidatedContext(Context, Scheme, Options, info, source)
         {
             Principal = principal,
@@ -110,7 +119,11 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
             return validated.Result;
         }
 
-        Context.Features.Set<ITokenAuthFeature>(new TokenAuthFeature(source, Options.SaveToken ? token : null, info));
+        Context.Features.Set<ITokenAuthFeature>(new TokenAuthFeature(source, Options.SaveToken ? token : null, info)
+        {
+            OriginalPrincipal = scoped.Original,
+            Tenant = scoped.Tenant,
+        });
         if (Logger.IsEnabled(LogLevel.Debug))
         {
             Log.TokenValidated(Logger, TokenHash.Compute(token).Prefix, source, info.Subject);
@@ -170,6 +183,7 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
                 challenge.Error = failure.Error;
                 challenge.ErrorDescription = Options.IncludeErrorDetails ? failure.Message : null;
                 challenge.RetryAfter = failure.RetryAfter;
+                challenge.Scope = failure.Scope;
                 break;
             case not null:
                 challenge.Error = TokenAuthErrors.InvalidToken;
@@ -188,9 +202,11 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
             var seconds = Math.Max(1, (int)Math.Ceiling((challenge.RetryAfter ?? Options.RetryAfter).TotalSeconds));
             Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
-        else
+        else if (challenge.StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status400BadRequest
+                 || challenge.Error == TokenAuthErrors.InsufficientScope)
         {
-            Response.Headers.Append(HeaderNames.WWWAuthenticate, BuildChallenge(challenge.Error, challenge.ErrorDescription, challenge.ErrorUri, scope: null));
+            // RFC 6750 §3: the Bearer challenge answers 401, 400 and 403 insufficient_scope; a 404 or a plain 403 has none.
+            Response.Headers.Append(HeaderNames.WWWAuthenticate, BuildChallenge(challenge.Error, challenge.ErrorDescription, challenge.ErrorUri, challenge.Scope));
         }
 
         if (Options.WriteProblemDetails)

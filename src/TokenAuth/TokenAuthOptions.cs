@@ -20,6 +20,12 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
     /// </summary>
     public bool UseTokenStore { get; set; }
 
+    /// <summary>Sudo: acting as another user (seed 001). Active when an <see cref="ISudoUserStore"/> is registered.</summary>
+    public SudoOptions Sudo { get; set; } = new();
+
+    /// <summary>Tenant scoping with <c>tenantId</c>/<c>tenantCode</c>. Active when an <see cref="ITenantStore"/> is registered.</summary>
+    public TenantOptions Tenants { get; set; } = new();
+
     /// <summary>A validator of your own; when set, it replaces the built-in choice.</summary>
     public ITokenValidator? Validator { get; set; }
 
@@ -77,6 +83,22 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
         }
 
         ValidateSources();
+        if (string.IsNullOrWhiteSpace(Sudo.Scope) || string.IsNullOrWhiteSpace(Sudo.QueryName) || string.IsNullOrWhiteSpace(Sudo.HeaderName))
+        {
+            throw new InvalidOperationException($"{nameof(Sudo)}.{nameof(SudoOptions.Scope)}, {nameof(SudoOptions.QueryName)} and {nameof(SudoOptions.HeaderName)} must not be empty.");
+        }
+
+        if (Sudo.MaxValueLength is < 1 or > 4096)
+        {
+            throw new InvalidOperationException($"{nameof(Sudo)}.{nameof(SudoOptions.MaxValueLength)} must be between 1 and 4096.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Tenants.IdQueryName) || string.IsNullOrWhiteSpace(Tenants.CodeQueryName)
+            || string.IsNullOrWhiteSpace(Tenants.IdHeaderName) || string.IsNullOrWhiteSpace(Tenants.CodeHeaderName))
+        {
+            throw new InvalidOperationException($"{nameof(Tenants)}: parameter and header names must not be empty.");
+        }
+
         if (Jwt.IsConfigured)
         {
             ValidateJwt();

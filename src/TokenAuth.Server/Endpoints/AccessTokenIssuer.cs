@@ -37,7 +37,15 @@ internal sealed class AccessTokenIssuer(ITokenStore store, IOptions<TokenServerO
         }
 
         var token = NewOpaqueToken();
-        await store.SaveAsync(TokenHash.Compute(token), info, cancellationToken);
+        try
+        {
+            await store.SaveAsync(TokenHash.Compute(token), info, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new TokenStoreUnavailableException(ex);
+        }
+
         return new IssuedToken(token, lifetime, info.Scopes);
     }
 
@@ -86,3 +94,6 @@ internal sealed class AccessTokenIssuer(ITokenStore store, IOptions<TokenServerO
         return _jwtHandler.CreateToken(descriptor);
     }
 }
+
+/// <summary>The token store could not save a token: the endpoint answers 503, other faults stay faults.</summary>
+internal sealed class TokenStoreUnavailableException(Exception inner) : Exception("The token store could not save a token.", inner);

@@ -95,14 +95,10 @@ internal sealed class TokenEndpoint(
         {
             issued = await issuer.IssueAsync(template, client.AccessTokenLifetime ?? options.Value.AccessTokenLifetime, context.RequestAborted);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception ex)
+        catch (TokenStoreUnavailableException ex)
         {
             // A token that cannot be saved must not be handed out: it would be refused on first use.
-            Log.TokenStoreUnavailable(logger, client.ClientId, ex);
+            Log.TokenStoreUnavailable(logger, client.ClientId, ex.InnerException!);
             return new OAuthError(OAuthErrors.TemporarilyUnavailable, "The token store is temporarily unavailable.", StatusCodes.Status503ServiceUnavailable);
         }
 

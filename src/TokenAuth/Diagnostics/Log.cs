@@ -40,4 +40,13 @@ internal static partial class Log
 
     [LoggerMessage(1011, LogLevel.Warning, "Scheme {Scheme} accepts access tokens in the query string, and {Category} logs request URLs at Information: such tokens will be written to the logs. Raise that category to Warning, or set Sources.Query = false.", EventName = "QueryTokensReachHostingLogs")]
     public static partial void QueryTokensReachHostingLogs(ILogger logger, string scheme, string category);
+
+    [LoggerMessage(1012, LogLevel.Warning, "The sudo form 'username:' is deprecated; use 'loginName:'.", EventName = "SudoUsernameDeprecated")]
+    public static partial void SudoUsernameDeprecated(ILogger logger);
+
+    [LoggerMessage(1013, LogLevel.Information, "Subject {Caller} is acting as user {Target} (tenant {Tenant}).", EventName = "Impersonating")]
+    public static partial void Impersonating(ILogger logger, string? caller, string target, string? tenant);
+
+    [LoggerMessage(1014, LogLevel.Error, "The sudo user store or tenant store failed; answering 503.", EventName = "ImpersonationStoreUnavailable")]
+    public static partial void ImpersonationStoreUnavailable(ILogger logger, Exception exception);
 }

@@ -7,7 +7,7 @@ namespace TokenAuth;
 /// <param name="context">The request.</param>
 /// <param name="scheme">The scheme.</param>
 /// <param name="options">The scheme's options.</param>
-/// <param name="exception">Why; see <see cref="TokenAuthException.StatusCode"/> for 400, 401 or 503.</param>
+/// <param name="exception">Why; see <see cref="TokenAuthException.StatusCode"/> for 400, 401, 403, 404 or 503.</param>
 public class AuthenticationFailedContext(HttpContext context, AuthenticationScheme scheme, TokenAuthOptions options, TokenAuthException exception)
     : ResultContext<TokenAuthOptions>(context, scheme, options)
 {

@@ -17,7 +17,10 @@ public class TokenAuthChallengeContext(HttpContext context, AuthenticationScheme
     /// <summary>The failure of authentication, if a token was present: <see cref="TokenAuthException"/> for TokenAuth's own.</summary>
     public Exception? AuthenticateFailure { get; set; }
 
-    /// <summary>The status code: 401, or 400 for <c>invalid_request</c>, or 503 when a backend is unavailable.</summary>
+    /// <summary>
+    /// The status code: 401; 400 for <c>invalid_request</c>; 403 or 404 for a sudo or tenant the caller may not use
+    /// or that does not exist; 503 when a backend is unavailable.
+    /// </summary>
     public int StatusCode { get; set; } = StatusCodes.Status401Unauthorized;
 
     /// <summary>The RFC 6750 <c>error</c>, e.g. <c>invalid_token</c>; <see langword="null"/> for a bare challenge.</summary>
@@ -28,6 +31,9 @@ public class TokenAuthChallengeContext(HttpContext context, AuthenticationScheme
 
     /// <summary>The RFC 6750 <c>error_uri</c>.</summary>
     public string? ErrorUri { get; set; }
+
+    /// <summary>The RFC 6750 <c>scope</c> of an <c>insufficient_scope</c> answer.</summary>
+    public string? Scope { get; set; }
 
     /// <summary>The <c>Retry-After</c> sent with a 503.</summary>
     public TimeSpan? RetryAfter { get; set; }

@@ -20,6 +20,13 @@ public class TokenAuthEvents
     /// <summary>Invoked before a 403 is written; may write its own envelope.</summary>
     public Func<ForbiddenContext, Task> OnForbidden { get; set; } = _ => Task.CompletedTask;
 
+    /// <summary>Invoked when a sudo request is about to act as another user; may audit or deny it.</summary>
+    public Func<ImpersonatingContext, Task> OnImpersonating { get; set; } = _ => Task.CompletedTask;
+
+    /// <summary>Invokes <see cref="OnImpersonating"/>.</summary>
+    /// <param name="context">The context.</param>
+    public virtual Task Impersonating(ImpersonatingContext context) => OnImpersonating(context);
+
     /// <summary>Invokes <see cref="OnMessageReceived"/>.</summary>
     /// <param name="context">The context.</param>
     public virtual Task MessageReceived(MessageReceivedContext context) => OnMessageReceived(context);

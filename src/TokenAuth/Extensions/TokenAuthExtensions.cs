@@ -116,4 +116,32 @@ public static class TokenAuthExtensions
             ownsCache: false)));
         return services;
     }
+
+    /// <summary>
+    /// Turns sudo on (seed 001): tokens with the sudo scope may act as the users <typeparamref name="TStore"/> finds.
+    /// </summary>
+    /// <typeparam name="TStore">The host's user store.</typeparam>
+    /// <param name="services">The services.</param>
+    /// <param name="lifetime">The store's lifetime; scoped by default, so it may use a <c>DbContext</c>.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddTokenAuthSudo<TStore>(this IServiceCollection services, ServiceLifetime lifetime = ServiceLifetime.Scoped)
+        where TStore : class, ISudoUserStore
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.Replace(ServiceDescriptor.Describe(typeof(ISudoUserStore), typeof(TStore), lifetime));
+        return services;
+    }
+
+    /// <summary>Turns tenant scoping on: <c>tenantId</c>/<c>tenantCode</c> resolve through <typeparamref name="TStore"/>.</summary>
+    /// <typeparam name="TStore">The host's tenant store.</typeparam>
+    /// <param name="services">The services.</param>
+    /// <param name="lifetime">The store's lifetime; scoped by default.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddTokenAuthTenants<TStore>(this IServiceCollection services, ServiceLifetime lifetime = ServiceLifetime.Scoped)
+        where TStore : class, ITenantStore
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.Replace(ServiceDescriptor.Describe(typeof(ITenantStore), typeof(TStore), lifetime));
+        return services;
+    }
 }

@@ -14,4 +14,15 @@ public static class TokenAuthPolicyExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(scopes));
     }
+
+    /// <summary>
+    /// Requires an authenticated user scoped to a tenant: by <c>tenantId</c>/<c>tenantCode</c>, or by a token bound to one.
+    /// </summary>
+    /// <param name="builder">The policy builder.</param>
+    /// <returns>The builder.</returns>
+    public static AuthorizationPolicyBuilder RequireTenant(this AuthorizationPolicyBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.RequireAuthenticatedUser().RequireClaim(TokenAuthClaimTypes.TenantId);
+    }
 }

@@ -1,0 +1,254 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+
+namespace TokenAuth;
+
+/// <summary>
+/// Applies tenant scoping and sudo to an authenticated request (DESIGN "Sudo and tenants"). It runs on every
+/// request after validation — after any cache — so an impersonated principal is never cached. Order:
+/// read and check the parameters (400), the sudo scope (403), the tenant (404, 403), the target user (404, 403),
+/// the <c>Impersonating</c> event (403). Store failures are 503, like any backend.
+/// </summary>
+internal static class ImpersonationResolver
+{
+    public static async ValueTask<ImpersonationResult> ApplyAsync(
+        HttpContext context, AuthenticationScheme scheme, TokenAuthOptions options, TokenAuthEvents events,
+        ClaimsPrincipal principal, TokenInfo info, ILogger logger)
+    {
+        var services = context.RequestServices;
+        var tenantStore = options.Tenants.Enabled ? services.GetService<ITenantStore>() : null;
+        var sudoStore = options.Sudo.Enabled ? services.GetService<ISudoUserStore>() : null;
+        if (tenantStore is null && sudoStore is null)
+        {
+            return new ImpersonationResult(principal, null, null, null);
+        }
+
+        var request = context.Request;
+        string? sudoValue = null, tenantId = null, tenantCode = null;
+        if (sudoStore is not null)
+        {
+            var sudo = options.Sudo;
+            var values = StringValues.Concat(sudo.Query ? request.Query[sudo.QueryName] : default, sudo.Header ? request.Headers[sudo.HeaderName] : default);
+            if (!TrySingle(values, out sudoValue))
+            {
+                return Fail(TokenAuthException.InvalidRequest("The request names more than one sudo user; give one sudo value."));
+            }
+        }
+
+        if (tenantStore is not null)
+        {
+            var tenants = options.Tenants;
+            var ids = StringValues.Concat(request.Query[tenants.IdQueryName], tenants.Headers ? request.Headers[tenants.IdHeaderName] : default);
+            var codes = StringValues.Concat(request.Query[tenants.CodeQueryName], tenants.Headers ? request.Headers[tenants.CodeHeaderName] : default);
+            if (!TrySingle(ids, out tenantId) || !TrySingle(codes, out tenantCode))
+            {
+                return Fail(TokenAuthException.InvalidRequest("The request names more than one tenant; give one tenantId or tenantCode."));
+            }
+        }
+
+        SudoTarget? target = null;
+        if (sudoValue is not null)
+        {
+            if (!SudoParser.TryParse(sudoValue, options.Sudo, out target, out var deprecated, out var error))
+            {
+                return Fail(TokenAuthException.InvalidRequest(error!));
+            }
+
+            if (deprecated)
+            {
+                Log.SudoUsernameDeprecated(logger);
+            }
+        }
+
+        var hasSudoScope = info.Scopes.Contains(options.Sudo.Scope, StringComparer.Ordinal);
+        if (target is not null && !hasSudoScope)
+        {
+            return Fail(TokenAuthException.InsufficientScope($"Acting as another user requires the '{options.Sudo.Scope}' scope.", options.Sudo.Scope));
+        }
+
+        try
+        {
+            TenantInfo? tenant = null;
+            if (tenantStore is not null)
+            {
+                var resolved = await ResolveTenantAsync(tenantStore, tenantId, tenantCode, info, hasSudoScope, context.RequestAborted);
+                if (resolved.Failure is not null)
+                {
+                    return Fail(resolved.Failure);
+                }
+
+                tenant = resolved.Tenant;
+            }
+
+            ClaimsPrincipal? original = null;
+            if (target is not null)
+            {
+                var user = await sudoStore!.FindUserAsync(target, tenant, context.RequestAborted);
+                if (user is null)
+                {
+                    var where = tenant is null ? string.Empty : $" in tenant '{tenant.Code}'";
+                    return Fail(TokenAuthException.NotFound($"User with {SudoParser.Prefix(target.Kind)} '{target.Value}' not found{where}."));
+                }
+
+                if (!await sudoStore.CanImpersonateAsync(principal, user, context.RequestAborted))
+                {
+                    return Fail(TokenAuthException.AccessDenied($"The caller may not act as user '{user.Id}'."));
+                }
+
+                var impersonating = new ImpersonatingContext(context, scheme, options)
+                {
+                    Caller = principal,
+                    Requested = target,
+                    Target = user,
+                    Tenant = tenant,
+                    Principal = CreateImpersonated(user, principal, info, scheme.Name),
+                };
+                await events.Impersonating(impersonating);
+                if (impersonating.DenyReason is { } reason)
+                {
+                    return Fail(TokenAuthException.AccessDenied(reason));
+                }
+
+                Log.Impersonating(logger, principal.FindFirst(TokenAuthClaimTypes.Subject)?.Value, user.Id, tenant?.Id);
+                original = principal;
+                principal = impersonating.Principal;
+            }
+
+            if (tenant is not null && principal.Identity is ClaimsIdentity identity)
+            {
+                foreach (var claim in identity.FindAll(c => c.Type is TokenAuthClaimTypes.TenantId or TokenAuthClaimTypes.TenantCode).ToList())
+                {
+                    identity.RemoveClaim(claim);
+                }
+
+                identity.AddClaim(new Claim(TokenAuthClaimTypes.TenantId, tenant.Id));
+                identity.AddClaim(new Claim(TokenAuthClaimTypes.TenantCode, tenant.Code));
+            }
+
+            return new ImpersonationResult(principal, original, tenant, null);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // A user or tenant store that cannot answer is a backend outage: fail closed with 503.
+            Log.ImpersonationStoreUnavailable(logger, ex);
+            return Fail(TokenAuthException.Unavailable("The user or tenant store is temporarily unavailable.", options.RetryAfter, ex));
+        }
+    }
+
+    private static async ValueTask<(TenantInfo? Tenant, TokenAuthException? Failure)> ResolveTenantAsync(
+        ITenantStore store, string? id, string? code, TokenInfo info, bool hasSudoScope, CancellationToken cancellationToken)
+    {
+        if (id is null && code is null)
+        {
+            // No tenant asked for: a token bound to one acts in it.
+            return info.TenantId is { } bound ? (await store.FindByIdAsync(bound, cancellationToken) ?? new TenantInfo(bound, bound), null) : (null, null);
+        }
+
+        TenantInfo? byId = null, byCode = null;
+        if (id is not null && (byId = await store.FindByIdAsync(id, cancellationToken)) is null)
+        {
+            return (null, TokenAuthException.NotFound($"Tenant with id '{Printable(id)}' not found."));
+        }
+
+        if (code is not null && (byCode = await store.FindByCodeAsync(code, cancellationToken)) is null)
+        {
+            return (null, TokenAuthException.NotFound($"Tenant with code '{Printable(code)}' not found."));
+        }
+
+        if (byId is not null && byCode is not null && byId.Id != byCode.Id)
+        {
+            return (null, TokenAuthException.InvalidRequest("tenantId and tenantCode name different tenants."));
+        }
+
+        var tenant = (byId ?? byCode)!;
+        if (info.TenantId is { } boundTo && boundTo != tenant.Id)
+        {
+            return (null, TokenAuthException.AccessDenied("The token is bound to another tenant."));
+        }
+
+        if (info.TenantId is null && !hasSudoScope)
+        {
+            return (null, TokenAuthException.AccessDenied("Only a token bound to this tenant, or one with the sudo scope, may act in it."));
+        }
+
+        return (tenant, null);
+    }
+
+    private static ClaimsPrincipal CreateImpersonated(SudoUser user, ClaimsPrincipal caller, TokenInfo info, string authenticationType)
+    {
+        var identity = new ClaimsIdentity(authenticationType, TokenAuthClaimTypes.Name, TokenAuthClaimTypes.Role);
+        Add(identity, TokenAuthClaimTypes.Subject, user.Id);
+        Add(identity, TokenAuthClaimTypes.Name, user.Name ?? user.LoginName);
+        Add(identity, "preferred_username", user.LoginName);
+        Add(identity, "email", user.Email);
+        Add(identity, "phone_number", user.Mobile);
+        Add(identity, TokenAuthClaimTypes.ClientId, info.ClientId);
+        Add(identity, TokenAuthClaimTypes.TenantId, user.TenantId);
+        foreach (var role in user.Roles)
+        {
+            Add(identity, TokenAuthClaimTypes.Role, role);
+        }
+
+        // The token's scopes stay the token's: sudo changes who, not what.
+        foreach (var scope in info.Scopes)
+        {
+            Add(identity, TokenAuthClaimTypes.Scope, scope);
+        }
+
+        foreach (var claim in user.Claims)
+        {
+            Add(identity, claim.Type, claim.Value);
+        }
+
+        var callerSubject = caller.FindFirst(TokenAuthClaimTypes.Subject)?.Value;
+        // RFC 8693 §4.1: the acting party, as a JSON object claim.
+        var act = JsonSerializer.Serialize(new Dictionary<string, string?> { ["sub"] = callerSubject, ["client_id"] = info.ClientId }, ActJsonContext.Default.DictionaryStringString);
+        identity.AddClaim(new Claim(TokenAuthClaimTypes.Actor, act, "JSON"));
+        identity.Actor = caller.Identity as ClaimsIdentity;
+        return new ClaimsPrincipal(identity);
+    }
+
+    private static void Add(ClaimsIdentity identity, string type, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            identity.AddClaim(new Claim(type, value));
+        }
+    }
+
+    private static bool TrySingle(StringValues values, out string? value)
+    {
+        value = null;
+        foreach (var raw in values)
+        {
+            var candidate = raw ?? string.Empty;
+            if (value is null)
+            {
+                value = candidate;
+            }
+            else if (!string.Equals(value.Trim(), candidate.Trim(), StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Printable(string value)
+        => new([.. value.Take(64).Select(c => c is >= ' ' and <= '~' && c is not ('"' or '\\') ? c : '?')]);
+
+    private static ImpersonationResult Fail(TokenAuthException failure) => ImpersonationResult.Fail(failure);
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string?>))]
+internal sealed partial class ActJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
