@@ -98,12 +98,12 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
             return TokenValidationResult.Invalid($"The token has no expiry ('{mapping.Expiration}').");
         }
 
-        if (expiresAt is { } exp && exp + clockSkew <= now)
+        if (expiresAt is { } exp && Shift(exp, clockSkew) <= now)
         {
             return TokenValidationResult.Invalid(Messages.Expired(exp));
         }
 
-        if (notBefore is { } nbf && nbf - clockSkew > now)
+        if (notBefore is { } nbf && Shift(nbf, -clockSkew) > now)
         {
             return TokenValidationResult.Invalid(Messages.NotYetValid(nbf));
         }
@@ -119,10 +119,27 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
             Roles = [.. All(claims, mapping.Roles, used)],
             IssuedAt = issuedAt,
             NotBefore = notBefore,
-            ExpiresAt = expiresAt + clockSkew,
+            ExpiresAt = expiresAt is { } e ? Shift(e, clockSkew) : null,
             Claims = [.. claims.Where(c => !used.Contains(c.Type)).Select(c => new TokenClaim(c.Type, c.Value))],
         };
         return TokenValidationResult.Valid(info);
+    }
+
+    /// <summary><paramref name="value"/> plus <paramref name="offset"/>, saturating at the ends of the calendar rather than throwing.</summary>
+    private static DateTimeOffset Shift(DateTimeOffset value, TimeSpan offset)
+    {
+        // A far-future date (clamped by ReadDate) plus the clock skew must stay "far future", not become an exception (a 503).
+        if (offset.Ticks > 0 && offset.Ticks > DateTimeOffset.MaxValue.UtcTicks - value.UtcTicks)
+        {
+            return DateTimeOffset.MaxValue;
+        }
+
+        if (offset.Ticks < 0 && offset.Ticks < DateTimeOffset.MinValue.UtcTicks - value.UtcTicks)
+        {
+            return DateTimeOffset.MinValue;
+        }
+
+        return value + offset;
     }
 
     private static string? First(List<Claim> claims, IList<string> types, HashSet<string> used)
