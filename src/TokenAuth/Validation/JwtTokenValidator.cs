@@ -29,7 +29,9 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
         var result = await ValidateOnceAsync(token, cancellationToken);
         if (result.Exception is SecurityTokenSignatureKeyNotFoundException && options.ConfigurationManager is { } manager)
         {
-            // An unknown key id usually means the issuer rotated its keys: refetch the JWKS once (rate-limited by RefreshInterval).
+            // An unknown key id usually means the issuer rotated its keys: ask for the JWKS again (rate-limited by
+            // RefreshInterval) and retry once. IdentityModel 8 refreshes in the background, so the retry usually still
+            // sees the old keys and this request is refused; requests after the refresh succeed (as with JwtBearer).
             Log.SigningKeysRefreshing(logger);
             manager.RequestRefresh();
             result = await ValidateOnceAsync(token, cancellationToken);

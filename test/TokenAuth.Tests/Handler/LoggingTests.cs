@@ -6,8 +6,6 @@ namespace TokenAuth.Tests.Handler;
 
 public class LoggingTests
 {
-    private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
-
     [Fact]
     public async Task NoLogLine_AtAnyLevel_ContainsATokenUsed()
     {
@@ -38,7 +36,7 @@ public class LoggingTests
 
         // The host's own request-line log holds the URL, query token included; TokenAuth warns about it at
         // start-up (next test). Every other line, TokenAuth's above all, must be clean.
-        var logs = string.Join('\n', app.Logs.Entries.Where(e => e.Category != HostingDiagnostics).Select(e => e.Text));
+        var logs = app.Logs.TextOutsideHostingRequestLines;
         Assert.Contains(app.Logs.Entries, e => e.Level == LogLevel.Debug);
         Assert.Contains(TokenHash.Compute(unknown).Prefix, logs, StringComparison.Ordinal);
         foreach (var token in new[] { good, expiring, unknown, conflicting, overlong[..40] })

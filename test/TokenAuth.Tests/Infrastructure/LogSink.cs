@@ -13,6 +13,13 @@ public sealed class LogSink : ILoggerProvider
     /// <summary>All captured text in one string, for "does any line contain…" assertions.</summary>
     public string AllText => string.Join('\n', _entries.Select(e => $"{e.Category} {e.Level} {e.EventId} {e.Text}"));
 
+    /// <summary>
+    /// All text except the host's request lines (<c>Microsoft.AspNetCore.Hosting.Diagnostics</c>), which write the
+    /// full URL, query token included, before any middleware runs. TokenAuth warns about that category at start-up.
+    /// </summary>
+    public string TextOutsideHostingRequestLines
+        => string.Join('\n', _entries.Where(e => e.Category != "Microsoft.AspNetCore.Hosting.Diagnostics").Select(e => $"{e.Category} {e.Level} {e.EventId} {e.Text}"));
+
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
 
     public void Dispose()

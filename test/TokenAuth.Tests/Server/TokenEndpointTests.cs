@@ -583,7 +583,7 @@ public sealed partial class TokenEndpointTests
             Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
         }
 
-        var logs = app.Logs.AllText;
+        var logs = app.Logs.TextOutsideHostingRequestLines;
         // The run was logged (issuance, refusals, validation), so the absence below means something.
         Assert.Equal(3, app.Logs.Entries.Count(e => e.EventId.Name == "TokenIssued"));
         Assert.True(app.Logs.Entries.Count(e => e.EventId.Name == "TokenRequestRefused") >= 8);
