@@ -11,6 +11,12 @@ public sealed class TokenServerOptions
     /// <summary>The default lifetime of access tokens. Default one hour.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The lifetime of a refresh grant. Rotation hands out a new refresh token each time, but never past the
+    /// first one's expiry: the grant as a whole ends after this. Default 14 days.
+    /// </summary>
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
+
     /// <summary>The largest token request body read. Default 16 KiB.</summary>
     public int MaxRequestBodyLength { get; set; } = 16 * 1024;
 
@@ -42,6 +48,11 @@ public sealed class TokenServerOptions
         if (AccessTokenLifetime <= TimeSpan.Zero)
         {
             throw new InvalidOperationException($"{nameof(AccessTokenLifetime)} must be positive.");
+        }
+
+        if (RefreshTokenLifetime <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{nameof(RefreshTokenLifetime)} must be positive.");
         }
 
         if (MaxRequestBodyLength is < 256 or > 1024 * 1024)

@@ -14,7 +14,8 @@ internal sealed class AccessTokenIssuer(ITokenStore store, IOptions<TokenServerO
 {
     private readonly JsonWebTokenHandler _jwtHandler = new() { SetDefaultTimesOnTokenCreation = false };
 
-    public async Task<IssuedToken> IssueAsync(TokenInfo template, TimeSpan lifetime, CancellationToken cancellationToken)
+    /// <summary>Issues an access token, and a refresh token valid until <paramref name="refreshExpiresAt"/> when given.</summary>
+    public async Task<IssuedToken> IssueAsync(TokenInfo template, TimeSpan lifetime, DateTimeOffset? refreshExpiresAt, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var info = new TokenInfo
@@ -31,22 +32,78 @@ internal sealed class AccessTokenIssuer(ITokenStore store, IOptions<TokenServerO
         };
 
         var serverOptions = options.Value;
+        string accessToken;
         if (serverOptions.SigningCredentials is { } credentials)
         {
-            return new IssuedToken(CreateJwt(info, credentials, serverOptions), lifetime, info.Scopes);
+            accessToken = CreateJwt(info, credentials, serverOptions);
+        }
+        else
+        {
+            accessToken = NewOpaqueToken();
+            await SaveAsync(TokenHash.Compute(accessToken), info, cancellationToken);
         }
 
-        var token = NewOpaqueToken();
+        string? refreshToken = null;
+        if (refreshExpiresAt is { } refreshExpiry && refreshExpiry > now)
+        {
+            refreshToken = NewOpaqueToken();
+            var grant = new TokenInfo
+            {
+                Subject = info.Subject,
+                Name = info.Name,
+                ClientId = info.ClientId,
+                Scopes = info.Scopes,
+                Roles = info.Roles,
+                TenantId = info.TenantId,
+                Claims = info.Claims,
+                IssuedAt = now,
+                ExpiresAt = refreshExpiry,
+            };
+            await SaveAsync(RefreshHash(refreshToken), grant, cancellationToken);
+        }
+
+        return new IssuedToken(accessToken, lifetime, info.Scopes, refreshToken);
+    }
+
+    /// <summary>
+    /// Takes a refresh token out of the store (rotation: each one is good once) and returns its grant,
+    /// or <see langword="null"/> when it is unknown, used, revoked or expired.
+    /// </summary>
+    public async Task<TokenInfo?> RedeemRefreshTokenAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        var hash = RefreshHash(refreshToken);
         try
         {
-            await store.SaveAsync(TokenHash.Compute(token), info, cancellationToken);
+            var grant = await store.FindAsync(hash, cancellationToken);
+            if (grant is not null)
+            {
+                await store.RemoveAsync(hash, cancellationToken);
+            }
+
+            return grant is { ExpiresAt: { } expiresAt } && expiresAt > timeProvider.GetUtcNow() ? grant : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             throw new TokenStoreUnavailableException(ex);
         }
+    }
 
-        return new IssuedToken(token, lifetime, info.Scopes);
+    /// <summary>
+    /// Refresh tokens live in the same store under a domain-separated hash, so a refresh token is never
+    /// accepted as an access token, nor an access token as a refresh token.
+    /// </summary>
+    internal static TokenHash RefreshHash(string refreshToken) => TokenHash.Compute("refresh_token:" + refreshToken);
+
+    private async Task SaveAsync(TokenHash hash, TokenInfo info, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.SaveAsync(hash, info, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new TokenStoreUnavailableException(ex);
+        }
     }
 
     /// <summary>32 bytes (256 bits) from the CSPRNG, base64url without padding: 43 characters.</summary>

@@ -13,6 +13,7 @@ internal sealed class TokenEndpoint(
     ClientAuthenticator authenticator,
     AccessTokenIssuer issuer,
     IOptions<TokenServerOptions> options,
+    TimeProvider timeProvider,
     ILogger<TokenEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -68,6 +69,7 @@ internal sealed class TokenEndpoint(
         => grantType switch
         {
             GrantTypes.ClientCredentials => ClientCredentialsAsync(context, client, fields),
+            GrantTypes.RefreshToken => RefreshTokenAsync(context, client, fields),
             _ => Task.FromResult<OAuthError?>(new OAuthError(OAuthErrors.UnsupportedGrantType, $"The grant type '{Printable(grantType)}' is not supported.")),
         };
 
@@ -85,27 +87,93 @@ internal sealed class TokenEndpoint(
         }
 
         var template = new TokenInfo { Subject = client.ClientId, ClientId = client.ClientId, Name = client.DisplayName, Scopes = scopes };
-        return await IssueAsync(context, client, template);
+        // RFC 6749 §4.4.3 advises against refresh tokens here; seeds 000 and 003 hand one out, so a client gets one
+        // only when it is configured for the refresh_token grant.
+        var refreshExpiresAt = client.AllowedGrantTypes.Contains(GrantTypes.RefreshToken, StringComparer.Ordinal)
+            ? timeProvider.GetUtcNow() + options.Value.RefreshTokenLifetime
+            : (DateTimeOffset?)null;
+        return await IssueAsync(context, client, template, refreshExpiresAt);
     }
 
-    private async Task<OAuthError?> IssueAsync(HttpContext context, TokenClient client, TokenInfo template)
+    private async Task<OAuthError?> RefreshTokenAsync(HttpContext context, TokenClient client, Dictionary<string, StringValues> fields)
+    {
+        if (!client.AllowedGrantTypes.Contains(GrantTypes.RefreshToken, StringComparer.Ordinal))
+        {
+            return new OAuthError(OAuthErrors.UnauthorizedClient, "The client may not use the refresh_token grant.");
+        }
+
+        var refreshToken = fields.GetValueOrDefault("refresh_token").ToString();
+        if (refreshToken.Length == 0)
+        {
+            return OAuthError.InvalidRequest("The parameter 'refresh_token' is required.");
+        }
+
+        TokenInfo? grant;
+        try
+        {
+            grant = await issuer.RedeemRefreshTokenAsync(refreshToken, context.RequestAborted);
+        }
+        catch (TokenStoreUnavailableException ex)
+        {
+            Log.TokenStoreUnavailable(logger, client.ClientId, ex.InnerException!);
+            return StoreUnavailable();
+        }
+
+        // RFC 6749 §6: the refresh token must have been issued to this client; §5.2: anything else is invalid_grant.
+        if (grant is null || !string.Equals(grant.ClientId, client.ClientId, StringComparison.Ordinal))
+        {
+            return new OAuthError(OAuthErrors.InvalidGrant, "The refresh token is invalid, expired, revoked or was issued to another client.");
+        }
+
+        var requested = fields.GetValueOrDefault("scope").ToString();
+        IReadOnlyList<string> scopes = grant.Scopes;
+        if (!string.IsNullOrWhiteSpace(requested))
+        {
+            // RFC 6749 §6: a refresh may narrow the scope, never widen it.
+            var asked = requested.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+            if (asked.Any(s => !grant.Scopes.Contains(s, StringComparer.Ordinal)))
+            {
+                return new OAuthError(OAuthErrors.InvalidScope, "A refresh may not ask for scopes beyond the original grant.");
+            }
+
+            scopes = asked;
+        }
+
+        var template = new TokenInfo
+        {
+            Subject = grant.Subject,
+            Name = grant.Name,
+            ClientId = grant.ClientId,
+            Scopes = scopes,
+            Roles = grant.Roles,
+            TenantId = grant.TenantId,
+            Claims = grant.Claims,
+        };
+        // Rotation: the new refresh token ends when the grant does, so refreshing cannot extend it forever.
+        return await IssueAsync(context, client, template, grant.ExpiresAt);
+    }
+
+    private async Task<OAuthError?> IssueAsync(HttpContext context, TokenClient client, TokenInfo template, DateTimeOffset? refreshExpiresAt)
     {
         IssuedToken issued;
         try
         {
-            issued = await issuer.IssueAsync(template, client.AccessTokenLifetime ?? options.Value.AccessTokenLifetime, context.RequestAborted);
+            issued = await issuer.IssueAsync(template, client.AccessTokenLifetime ?? options.Value.AccessTokenLifetime, refreshExpiresAt, context.RequestAborted);
         }
         catch (TokenStoreUnavailableException ex)
         {
             // A token that cannot be saved must not be handed out: it would be refused on first use.
             Log.TokenStoreUnavailable(logger, client.ClientId, ex.InnerException!);
-            return new OAuthError(OAuthErrors.TemporarilyUnavailable, "The token store is temporarily unavailable.", StatusCodes.Status503ServiceUnavailable);
+            return StoreUnavailable();
         }
 
         Log.TokenIssued(logger, client.ClientId, TokenHash.Compute(issued.AccessToken).Prefix, string.Join(' ', issued.Scopes));
         await OAuthResponseWriter.WriteTokenAsync(context, issued);
         return null;
     }
+
+    private static OAuthError StoreUnavailable()
+        => new(OAuthErrors.TemporarilyUnavailable, "The token store is temporarily unavailable.", StatusCodes.Status503ServiceUnavailable);
 
     private static (IReadOnlyList<string> Scopes, OAuthError? Error) ResolveScopes(TokenClient client, string requested)
     {

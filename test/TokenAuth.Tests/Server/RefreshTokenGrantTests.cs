@@ -1,0 +1,191 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Moq;
+using TokenAuth.Server;
+using TokenAuth.Tests.Infrastructure;
+using static TokenAuth.Tests.Server.TokenServerApp;
+
+namespace TokenAuth.Tests.Server;
+
+public class RefreshTokenGrantTests
+{
+    private const string RefreshClientId = "r1";
+    private const string RefreshClientSecret = "r1-secret";
+    private const string OtherRefreshClientId = "r2";
+    private const string OtherRefreshClientSecret = "r2-secret";
+
+    private static Task<TestApp> StartAsync(Action<IServiceCollection>? services = null) => TokenServerApp.StartAsync(
+        server: o =>
+        {
+            o.Clients.Add(Client(RefreshClientId, RefreshClientSecret, ["read", "write"], GrantTypes.ClientCredentials, GrantTypes.RefreshToken));
+            o.Clients.Add(Client(OtherRefreshClientId, OtherRefreshClientSecret, ["read", "write"], GrantTypes.ClientCredentials, GrantTypes.RefreshToken));
+        },
+        services: services);
+
+    private static HttpRequestMessage Refresh(string refreshToken, string clientId = RefreshClientId, string secret = RefreshClientSecret, string? scope = null)
+    {
+        var fields = new List<(string, string)> { ("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", clientId), ("client_secret", secret) };
+        if (scope is not null)
+        {
+            fields.Add(("scope", scope));
+        }
+
+        return TokenRequest([.. fields]);
+    }
+
+    private static async Task<(string Access, string Refresh)> GrantAsync(TestApp app)
+    {
+        var json = await ReadJsonAsync(await app.Client.SendAsync(ClientCredentials(RefreshClientId, RefreshClientSecret)));
+        return (json.GetProperty("access_token").GetString()!, json.GetProperty("refresh_token").GetString()!);
+    }
+
+    private static async Task AssertErrorAsync(HttpResponseMessage response, string error, HttpStatusCode status = HttpStatusCode.BadRequest)
+    {
+        Assert.Equal(status, response.StatusCode);
+        var json = await ReadJsonAsync(response);
+        Assert.Equal(error, json.GetProperty("error").GetString());
+        Assert.False(json.TryGetProperty("access_token", out _));
+    }
+
+    [Fact]
+    public async Task ClientCredentials_ClientWithRefreshGrant_GetsRefreshToken_OthersDoNot()
+    {
+        await using var app = await StartAsync();
+
+        var withRefresh = await ReadJsonAsync(await app.Client.SendAsync(ClientCredentials(RefreshClientId, RefreshClientSecret)));
+        var without = await ReadJsonAsync(await app.Client.SendAsync(ClientCredentials()));
+
+        Assert.Equal(43, withRefresh.GetProperty("refresh_token").GetString()!.Length);
+        Assert.False(without.TryGetProperty("refresh_token", out _));
+    }
+
+    [Fact]
+    public async Task Refresh_Valid_RotatesBothTokens_AndTheNewAccessTokenWorks()
+    {
+        await using var app = await StartAsync();
+        var (access, refresh) = await GrantAsync(app);
+
+        var response = await app.Client.SendAsync(Refresh(refresh));
+        var json = await ReadJsonAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var newAccess = json.GetProperty("access_token").GetString()!;
+        var newRefresh = json.GetProperty("refresh_token").GetString()!;
+        Assert.NotEqual(access, newAccess);
+        Assert.NotEqual(refresh, newRefresh);
+        Assert.Equal("read write", json.GetProperty("scope").GetString());
+        Assert.True(response.Headers.CacheControl?.NoStore);
+        var me = await TokenAuth.Tests.Handler.Http.JsonAsync(await app.Client.SendAsync(TestApp.Get("/protected", newAccess)));
+        Assert.Equal(RefreshClientId, me.GetProperty("clientId").GetString());
+    }
+
+    [Fact]
+    public async Task Refresh_SameTokenTwice_SecondIsInvalidGrant()
+    {
+        await using var app = await StartAsync();
+        var (_, refresh) = await GrantAsync(app);
+
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(Refresh(refresh))).StatusCode);
+
+        await AssertErrorAsync(await app.Client.SendAsync(Refresh(refresh)), OAuthErrors.InvalidGrant);
+    }
+
+    [Fact]
+    public async Task Refresh_UnknownToken_InvalidGrant()
+    {
+        await using var app = await StartAsync();
+
+        await AssertErrorAsync(await app.Client.SendAsync(Refresh("not-a-refresh-token")), OAuthErrors.InvalidGrant);
+    }
+
+    [Fact]
+    public async Task Refresh_ByAnotherClient_InvalidGrant()
+    {
+        await using var app = await StartAsync();
+        var (_, refresh) = await GrantAsync(app);
+
+        await AssertErrorAsync(await app.Client.SendAsync(Refresh(refresh, OtherRefreshClientId, OtherRefreshClientSecret)), OAuthErrors.InvalidGrant);
+    }
+
+    [Fact]
+    public async Task Refresh_AfterGrantLifetime_InvalidGrant()
+    {
+        await using var app = await StartAsync();
+        var (_, refresh) = await GrantAsync(app);
+
+        app.Time.Advance(TimeSpan.FromDays(14));
+
+        await AssertErrorAsync(await app.Client.SendAsync(Refresh(refresh)), OAuthErrors.InvalidGrant);
+    }
+
+    [Fact]
+    public async Task Refresh_RotationDoesNotExtendTheGrant()
+    {
+        await using var app = await StartAsync();
+        var (_, first) = await GrantAsync(app);
+        app.Time.Advance(TimeSpan.FromDays(10));
+        var second = (await ReadJsonAsync(await app.Client.SendAsync(Refresh(first)))).GetProperty("refresh_token").GetString()!;
+
+        app.Time.Advance(TimeSpan.FromDays(4) + TimeSpan.FromSeconds(1));
+
+        await AssertErrorAsync(await app.Client.SendAsync(Refresh(second)), OAuthErrors.InvalidGrant);
+    }
+
+    [Fact]
+    public async Task Refresh_NarrowerScope_Granted_WiderScope_InvalidScope()
+    {
+        await using var app = await StartAsync();
+        var (_, refresh) = await GrantAsync(app);
+
+        var narrowed = await ReadJsonAsync(await app.Client.SendAsync(Refresh(refresh, scope: "read")));
+        var widened = await app.Client.SendAsync(Refresh(narrowed.GetProperty("refresh_token").GetString()!, scope: "read write"));
+
+        Assert.Equal("read", narrowed.GetProperty("scope").GetString());
+        await AssertErrorAsync(widened, OAuthErrors.InvalidScope);
+    }
+
+    [Fact]
+    public async Task Refresh_MissingParameter_InvalidRequest()
+    {
+        await using var app = await StartAsync();
+
+        var response = await app.Client.SendAsync(TokenRequest(("grant_type", "refresh_token"), ("client_id", RefreshClientId), ("client_secret", RefreshClientSecret)));
+
+        await AssertErrorAsync(response, OAuthErrors.InvalidRequest);
+    }
+
+    [Fact]
+    public async Task Refresh_ClientWithoutRefreshGrant_UnauthorizedClient()
+    {
+        await using var app = await StartAsync();
+        var (_, refresh) = await GrantAsync(app);
+
+        await AssertErrorAsync(await app.Client.SendAsync(Refresh(refresh, ClientId, ClientSecret)), OAuthErrors.UnauthorizedClient);
+    }
+
+    [Fact]
+    public async Task RefreshAndAccessTokens_AreNotInterchangeable()
+    {
+        await using var app = await StartAsync();
+        var (access, refresh) = await GrantAsync(app);
+
+        var refreshAsAccess = await app.Client.SendAsync(TestApp.Get("/protected", refresh));
+        var accessAsRefresh = await app.Client.SendAsync(Refresh(access));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refreshAsAccess.StatusCode);
+        await AssertErrorAsync(accessAsRefresh, OAuthErrors.InvalidGrant);
+    }
+
+    [Fact]
+    public async Task Refresh_StoreDown_503NotInvalidGrant()
+    {
+        var store = new Mock<ITokenStore>();
+        store.Setup(s => s.FindAsync(It.IsAny<TokenHash>(), It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException());
+        await using var app = await StartAsync(s => s.AddSingleton(store.Object));
+
+        var response = await app.Client.SendAsync(Refresh("any-refresh-token"));
+
+        await AssertErrorAsync(response, OAuthErrors.TemporarilyUnavailable, HttpStatusCode.ServiceUnavailable);
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+}
