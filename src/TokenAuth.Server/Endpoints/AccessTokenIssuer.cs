@@ -18,18 +18,7 @@ internal sealed class AccessTokenIssuer(ITokenStore store, IOptions<TokenServerO
     public async Task<IssuedToken> IssueAsync(TokenInfo template, TimeSpan lifetime, DateTimeOffset? refreshExpiresAt, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var info = new TokenInfo
-        {
-            Subject = template.Subject,
-            Name = template.Name,
-            ClientId = template.ClientId,
-            Scopes = template.Scopes,
-            Roles = template.Roles,
-            TenantId = template.TenantId,
-            Claims = template.Claims,
-            IssuedAt = now,
-            ExpiresAt = now + lifetime,
-        };
+        var info = template with { IssuedAt = now, ExpiresAt = now + lifetime };
 
         var serverOptions = options.Value;
         string accessToken;
@@ -47,18 +36,7 @@ internal sealed class AccessTokenIssuer(ITokenStore store, IOptions<TokenServerO
         if (refreshExpiresAt is { } refreshExpiry && refreshExpiry > now)
         {
             refreshToken = NewOpaqueToken();
-            var grant = new TokenInfo
-            {
-                Subject = info.Subject,
-                Name = info.Name,
-                ClientId = info.ClientId,
-                Scopes = info.Scopes,
-                Roles = info.Roles,
-                TenantId = info.TenantId,
-                Claims = info.Claims,
-                IssuedAt = now,
-                ExpiresAt = refreshExpiry,
-            };
+            var grant = info with { ExpiresAt = refreshExpiry };
             await SaveAsync(RefreshHash(refreshToken), grant, cancellationToken);
         }
 

@@ -139,16 +139,7 @@ internal sealed class TokenEndpoint(
             scopes = asked;
         }
 
-        var template = new TokenInfo
-        {
-            Subject = grant.Subject,
-            Name = grant.Name,
-            ClientId = grant.ClientId,
-            Scopes = scopes,
-            Roles = grant.Roles,
-            TenantId = grant.TenantId,
-            Claims = grant.Claims,
-        };
+        var template = grant with { Scopes = scopes, IssuedAt = null, ExpiresAt = null };
         // Rotation: the new refresh token ends when the grant does, so refreshing cannot extend it forever.
         return await IssueAsync(context, client, template, grant.ExpiresAt);
     }

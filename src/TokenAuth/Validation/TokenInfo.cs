@@ -5,7 +5,7 @@ namespace TokenAuth;
 /// Validators produce it, the token store persists it (as JSON, keyed by the token's hash), and the
 /// handler builds the <see cref="System.Security.Claims.ClaimsPrincipal"/> from it.
 /// </summary>
-public sealed class TokenInfo
+public sealed record TokenInfo
 {
     /// <summary>The subject (<c>sub</c>): the user, or the client itself for client-credentials tokens.</summary>
     public string? Subject { get; init; }

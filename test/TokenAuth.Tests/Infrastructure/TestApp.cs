@@ -79,18 +79,7 @@ public sealed class TestApp : IAsyncDisposable
     {
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         info ??= new TokenInfo { Subject = "user-1", ClientId = "client-1", Scopes = ["read", "write"] };
-        info = new TokenInfo
-        {
-            Subject = info.Subject,
-            ClientId = info.ClientId,
-            Name = info.Name,
-            Scopes = info.Scopes,
-            Roles = info.Roles,
-            TenantId = info.TenantId,
-            Claims = info.Claims,
-            IssuedAt = info.IssuedAt ?? Time.GetUtcNow(),
-            ExpiresAt = info.ExpiresAt ?? Time.GetUtcNow().AddHours(1),
-        };
+        info = info with { IssuedAt = info.IssuedAt ?? Time.GetUtcNow(), ExpiresAt = info.ExpiresAt ?? Time.GetUtcNow().AddHours(1) };
         await Store.SaveAsync(TokenHash.Compute(token), info);
         return token;
     }
