@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using TokenAuth;
 using TokenAuth.Sample;
+using TokenAuth.Sample.Demo;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,6 +14,12 @@ if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
 // Options come from "Authentication:Schemes:TokenAuth" in appsettings.json (UseTokenStore = true).
 builder.Services.AddTokenAuth();
 builder.Services.AddTokenAuthServer(o => builder.Configuration.GetSection("TokenServer").Bind(o));
+
+// Sudo (?sudo=uid:1001, tokens with the "sudo" scope) and tenants (?tenantId=t-100 / ?tenantCode=acme),
+// resolved from the "Demo" section of appsettings.json.
+builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection(DemoOptions.Section));
+builder.Services.AddTokenAuthSudo<InMemorySudoUserStore>(ServiceLifetime.Singleton);
+builder.Services.AddTokenAuthTenants<InMemoryTenantStore>(ServiceLifetime.Singleton);
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy("write", policy => policy.RequireScope("write"));
 builder.Services.AddControllers();
@@ -24,6 +31,8 @@ app.MapGet("/api/public", () => Results.Ok(new { message = "Anyone may read this
 app.MapMethods("/api/me", [HttpMethods.Get, HttpMethods.Post], (HttpContext context) => Results.Ok(MeResponse.From(context)))
     .RequireAuthorization()
     .DisableAntiforgery();
+app.MapGet("/api/tenant/me", (HttpContext context) => Results.Ok(MeResponse.From(context)))
+    .RequireAuthorization(p => p.RequireTenant());
 app.MapPost("/api/notes", (NoteRequest note, HttpContext context) =>
         Results.Created($"/api/notes/{Guid.NewGuid():N}", new { note.Text, author = context.User.FindFirst(TokenAuthClaimTypes.Subject)?.Value }))
     .RequireAuthorization("write");

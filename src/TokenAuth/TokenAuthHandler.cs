@@ -284,6 +284,8 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
     private static string DefaultDetail(int status) => status switch
     {
         StatusCodes.Status400BadRequest => "The request is malformed.",
+        StatusCodes.Status403Forbidden => "The caller is not allowed to access this resource.",
+        StatusCodes.Status404NotFound => "The user or tenant the request names was not found.",
         StatusCodes.Status503ServiceUnavailable => "Authentication is temporarily unavailable.",
         _ => "An access token is required.",
     };

@@ -192,7 +192,8 @@ internal static class ImpersonationResolver
         Add(identity, "email", user.Email);
         Add(identity, "phone_number", user.Mobile);
         Add(identity, TokenAuthClaimTypes.ClientId, info.ClientId);
-        Add(identity, TokenAuthClaimTypes.TenantId, user.TenantId);
+        // No tenant_id from user.TenantId: tenant claims name the tenant the request is scoped to (ApplyAsync adds them with
+        // tenant_code), never the target's home tenant, or RequireTenant() would pass for a request that named none.
         foreach (var role in user.Roles)
         {
             Add(identity, TokenAuthClaimTypes.Role, role);

@@ -100,8 +100,9 @@ internal static partial class SudoParser
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$", RegexOptions.CultureInvariant)]
     private static partial Regex UidPattern();
 
-    // Deliberately simple: one @, a dot in the domain, no spaces or controls; the store decides if it exists.
-    [GeneratedRegex(@"^[^@\s\p{C}:""\\]{1,64}@[^@\s\p{C}:""\\]+\.[^@\s\p{C}:""\\.][^@\s\p{C}:""\\]*$", RegexOptions.CultureInvariant)]
+    // Deliberately simple: one @, a dot in the domain, no spaces or controls, and no empty dot-separated label
+    // (no leading, trailing or doubled dot around either part); the store decides if it exists.
+    [GeneratedRegex(@"^(?!\.)(?!.*\.\.)(?!.*\.@)(?!.*@\.)(?!.*\.$)[^@\s\p{C}:""\\]{1,64}@[^@\s\p{C}:""\\]+\.[^@\s\p{C}:""\\.][^@\s\p{C}:""\\]*$", RegexOptions.CultureInvariant)]
     private static partial Regex EmailPattern();
 
     // E.164-like: an optional +, then 5 to 15 digits.

@@ -18,7 +18,10 @@ public sealed class SudoUser
     /// <summary>The mobile number; becomes <c>phone_number</c>.</summary>
     public string? Mobile { get; init; }
 
-    /// <summary>The user's home tenant, if any.</summary>
+    /// <summary>
+    /// The user's home tenant, if any. Informational (the <c>Impersonating</c> event sees it): the principal's
+    /// <c>tenant_id</c>/<c>tenant_code</c> name the tenant the request is scoped to, not this one.
+    /// </summary>
     public string? TenantId { get; init; }
 
     /// <summary>The user's roles.</summary>
