@@ -49,6 +49,14 @@ internal static class ImpersonationResolver
             {
                 return Fail(TokenAuthException.InvalidRequest("The request names more than one tenant; give one tenantId or tenantCode."));
             }
+
+            tenantId = tenantId?.Trim();
+            tenantCode = tenantCode?.Trim();
+            if (!IsTenantValue(tenantId) || !IsTenantValue(tenantCode))
+            {
+                // Bounded and printable before any store sees it.
+                return Fail(TokenAuthException.InvalidRequest($"tenantId and tenantCode must be 1 to {MaxTenantValueLength} printable characters."));
+            }
         }
 
         SudoTarget? target = null;
@@ -88,14 +96,14 @@ internal static class ImpersonationResolver
             ClaimsPrincipal? original = null;
             if (target is not null)
             {
-                var user = await sudoStore!.FindUserAsync(target, tenant, context.RequestAborted);
+                var user = await Guard(sudoStore!.FindUserAsync(target, tenant, context.RequestAborted));
                 if (user is null)
                 {
                     var where = tenant is null ? string.Empty : $" in tenant '{tenant.Code}'";
                     return Fail(TokenAuthException.NotFound($"User with {SudoParser.Prefix(target.Kind)} '{target.Value}' not found{where}."));
                 }
 
-                if (!await sudoStore.CanImpersonateAsync(principal, user, context.RequestAborted))
+                if (!await Guard(sudoStore.CanImpersonateAsync(principal, user, context.RequestAborted)))
                 {
                     return Fail(TokenAuthException.AccessDenied($"The caller may not act as user '{user.Id}'."));
                 }
@@ -132,15 +140,12 @@ internal static class ImpersonationResolver
 
             return new ImpersonationResult(principal, original, tenant, null);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (StoreFaultException ex)
         {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            // A user or tenant store that cannot answer is a backend outage: fail closed with 503.
-            Log.ImpersonationStoreUnavailable(logger, ex);
-            return Fail(TokenAuthException.Unavailable("The user or tenant store is temporarily unavailable.", options.RetryAfter, ex));
+            // A user or tenant store that cannot answer is a backend outage: fail closed with 503. A fault in the
+            // host's own Impersonating handler is not caught here: it is a bug, not an outage.
+            Log.ImpersonationStoreUnavailable(logger, ex.InnerException!);
+            return Fail(TokenAuthException.Unavailable("The user or tenant store is temporarily unavailable.", options.RetryAfter, ex.InnerException));
         }
     }
 
@@ -150,16 +155,16 @@ internal static class ImpersonationResolver
         if (id is null && code is null)
         {
             // No tenant asked for: a token bound to one acts in it.
-            return info.TenantId is { } bound ? (await store.FindByIdAsync(bound, cancellationToken) ?? new TenantInfo(bound, bound), null) : (null, null);
+            return info.TenantId is { } bound ? (await Guard(store.FindByIdAsync(bound, cancellationToken)) ?? new TenantInfo(bound, bound), null) : (null, null);
         }
 
         TenantInfo? byId = null, byCode = null;
-        if (id is not null && (byId = await store.FindByIdAsync(id, cancellationToken)) is null)
+        if (id is not null && (byId = await Guard(store.FindByIdAsync(id, cancellationToken))) is null)
         {
             return (null, TokenAuthException.NotFound($"Tenant with id '{Printable(id)}' not found."));
         }
 
-        if (code is not null && (byCode = await store.FindByCodeAsync(code, cancellationToken)) is null)
+        if (code is not null && (byCode = await Guard(store.FindByCodeAsync(code, cancellationToken))) is null)
         {
             return (null, TokenAuthException.NotFound($"Tenant with code '{Printable(code)}' not found."));
         }
@@ -225,6 +230,30 @@ internal static class ImpersonationResolver
             identity.AddClaim(new Claim(type, value));
         }
     }
+
+    private const int MaxTenantValueLength = 128;
+
+    private static bool IsTenantValue(string? value)
+        => value is null || (value.Length is > 0 and <= MaxTenantValueLength && !value.Any(char.IsControl));
+
+    /// <summary>Awaits a store call, marking its failure as a store fault (503) rather than a bug.</summary>
+    private static async ValueTask<T> Guard<T>(ValueTask<T> call)
+    {
+        try
+        {
+            return await call;
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            throw new StoreFaultException(ex);
+        }
+    }
+
+    private sealed class StoreFaultException(Exception inner) : Exception("A user or tenant store failed.", inner);
 
     private static bool TrySingle(StringValues values, out string? value)
     {

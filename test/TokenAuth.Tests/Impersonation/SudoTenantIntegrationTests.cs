@@ -634,6 +634,35 @@ public class SudoTenantIntegrationTests
     }
 
     [Theory]
+    [InlineData("tenantId=")]
+    [InlineData("tenantCode=%20")]
+    [InlineData("tenantCode=%01acme")]
+    [InlineData("tenantId=x{long}")]
+    public async Task Tenant_EmptyControlOrOverlongValue_400BeforeAnyStore(string query)
+    {
+        await using var app = await StartAsync();
+        var token = await SudoTokenAsync(app);
+
+        using var response = await SendAsync(app, "/whoami?" + query.Replace("{long}", new string('x', 128), StringComparison.Ordinal), token);
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Empty(app.Services.GetRequiredService<TestUserStore>().Calls);
+    }
+
+    [Fact]
+    public async Task Sudo_ImpersonatingHandlerThrows_IsABugNotAnOutage()
+    {
+        await using var app = await StartAsync(o => o.Events.OnImpersonating = _ => throw new InvalidOperationException("host bug"));
+        var token = await SudoTokenAsync(app);
+
+        // TestServer rethrows an unhandled exception to the caller; a real server answers 500. Never 503.
+        var ex = await Record.ExceptionAsync(() => SendAsync(app, "/whoami?sudo=uid:1001", token));
+
+        Assert.Equal("host bug", Assert.IsType<InvalidOperationException>(ex).Message);
+        Assert.DoesNotContain(app.Logs.Entries, e => e.EventId.Name == "ImpersonationStoreUnavailable");
+    }
+
+    [Theory]
     [InlineData(true, "tenantCode=globex")]
     [InlineData(true, "tenantId=t-200")]
     [InlineData(false, "tenantCode=globex")]
