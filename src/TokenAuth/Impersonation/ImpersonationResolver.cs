@@ -158,6 +158,18 @@ internal static class ImpersonationResolver
             return info.TenantId is { } bound ? (await Guard(store.FindByIdAsync(bound, cancellationToken)) ?? new TenantInfo(bound, bound), null) : (null, null);
         }
 
+        // Decide what can be decided without the store first, so a token that may not name tenants
+        // cannot learn from 404-versus-403 which ones exist.
+        if (info.TenantId is null && !hasSudoScope)
+        {
+            return (null, TokenAuthException.AccessDenied("Only a token bound to this tenant, or one with the sudo scope, may act in it."));
+        }
+
+        if (info.TenantId is { } boundId && id is not null && id != boundId)
+        {
+            return (null, TokenAuthException.AccessDenied("The token is bound to another tenant."));
+        }
+
         TenantInfo? byId = null, byCode = null;
         if (id is not null && (byId = await Guard(store.FindByIdAsync(id, cancellationToken))) is null)
         {
@@ -178,11 +190,6 @@ internal static class ImpersonationResolver
         if (info.TenantId is { } boundTo && boundTo != tenant.Id)
         {
             return (null, TokenAuthException.AccessDenied("The token is bound to another tenant."));
-        }
-
-        if (info.TenantId is null && !hasSudoScope)
-        {
-            return (null, TokenAuthException.AccessDenied("Only a token bound to this tenant, or one with the sudo scope, may act in it."));
         }
 
         return (tenant, null);

@@ -649,6 +649,27 @@ public class SudoTenantIntegrationTests
         Assert.Empty(app.Services.GetRequiredService<TestUserStore>().Calls);
     }
 
+    [Theory]
+    [InlineData(null, "tenantId=t-999")]
+    [InlineData(null, "tenantId=t-100")]
+    [InlineData("t-100", "tenantId=t-999")]
+    public async Task Tenant_TokenThatMayNotNameIt_403WhetherOrNotItExists(string? boundTo, string query)
+    {
+        // 403 for an existing and an unknown tenant alike: a plain token cannot enumerate tenant ids.
+        var store = new Mock<ITenantStore>(MockBehavior.Strict);
+        await using var app = await StartAsync(services: s => s.AddSingleton(store.Object));
+        var token = await PlainTokenAsync(app, boundTo);
+        if (boundTo is not null)
+        {
+            store.Setup(t => t.FindByIdAsync(boundTo, It.IsAny<CancellationToken>())).ReturnsAsync(new TenantInfo(boundTo, "acme"));
+        }
+
+        using var response = await SendAsync(app, "/whoami?" + query, token);
+
+        await ProblemAsync(response, HttpStatusCode.Forbidden, "access_denied");
+        store.Verify(t => t.FindByIdAsync(It.Is<string>(id => id != boundTo), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
     [Fact]
     public async Task Sudo_ImpersonatingHandlerThrows_IsABugNotAnOutage()
     {
