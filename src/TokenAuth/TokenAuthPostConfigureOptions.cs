@@ -36,7 +36,7 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
         var loggers = services.GetRequiredService<ILoggerFactory>();
         if (options.Sources.Query && loggers.CreateLogger(HostingDiagnosticsCategory).IsEnabled(LogLevel.Information))
         {
-            // Kestrel's "Request starting" line carries the full URL, query token included, before any middleware runs.
+            // The hosting layer's "Request starting" line carries the full URL, query token included, before any middleware runs.
             Log.QueryTokensReachHostingLogs(loggers.CreateLogger<TokenAuthHandler>(), name ?? string.Empty, HostingDiagnosticsCategory);
         }
 

@@ -36,7 +36,7 @@ internal static class ImpersonationResolver
             var values = StringValues.Concat(sudo.Query ? request.Query[sudo.QueryName] : default, sudo.Header ? request.Headers[sudo.HeaderName] : default);
             if (!TrySingle(values, out sudoValue))
             {
-                return Fail(TokenAuthException.InvalidRequest("The request names more than one sudo user; give one sudo value."));
+                return ImpersonationResult.Fail(TokenAuthException.InvalidRequest("The request names more than one sudo user; give one sudo value."));
             }
         }
 
@@ -47,7 +47,7 @@ internal static class ImpersonationResolver
             var codes = StringValues.Concat(request.Query[tenants.CodeQueryName], tenants.Headers ? request.Headers[tenants.CodeHeaderName] : default);
             if (!TrySingle(ids, out tenantId) || !TrySingle(codes, out tenantCode))
             {
-                return Fail(TokenAuthException.InvalidRequest("The request names more than one tenant; give one tenantId or tenantCode."));
+                return ImpersonationResult.Fail(TokenAuthException.InvalidRequest("The request names more than one tenant; give one tenantId or tenantCode."));
             }
 
             tenantId = tenantId?.Trim();
@@ -55,7 +55,7 @@ internal static class ImpersonationResolver
             if (!IsTenantValue(tenantId) || !IsTenantValue(tenantCode))
             {
                 // Bounded and printable before any store sees it.
-                return Fail(TokenAuthException.InvalidRequest($"tenantId and tenantCode must be 1 to {MaxTenantValueLength} printable characters."));
+                return ImpersonationResult.Fail(TokenAuthException.InvalidRequest($"tenantId and tenantCode must be 1 to {MaxTenantValueLength} printable characters."));
             }
         }
 
@@ -64,7 +64,7 @@ internal static class ImpersonationResolver
         {
             if (!SudoParser.TryParse(sudoValue, options.Sudo, out target, out var deprecated, out var error))
             {
-                return Fail(TokenAuthException.InvalidRequest(error!));
+                return ImpersonationResult.Fail(TokenAuthException.InvalidRequest(error!));
             }
 
             if (deprecated)
@@ -76,7 +76,7 @@ internal static class ImpersonationResolver
         var hasSudoScope = info.Scopes.Contains(options.Sudo.Scope, StringComparer.Ordinal);
         if (target is not null && !hasSudoScope)
         {
-            return Fail(TokenAuthException.InsufficientScope($"Acting as another user requires the '{options.Sudo.Scope}' scope.", options.Sudo.Scope));
+            return ImpersonationResult.Fail(TokenAuthException.InsufficientScope($"Acting as another user requires the '{options.Sudo.Scope}' scope.", options.Sudo.Scope));
         }
 
         try
@@ -87,7 +87,7 @@ internal static class ImpersonationResolver
                 var resolved = await ResolveTenantAsync(tenantStore, tenantId, tenantCode, info, hasSudoScope, context.RequestAborted);
                 if (resolved.Failure is not null)
                 {
-                    return Fail(resolved.Failure);
+                    return ImpersonationResult.Fail(resolved.Failure);
                 }
 
                 tenant = resolved.Tenant;
@@ -96,16 +96,16 @@ internal static class ImpersonationResolver
             ClaimsPrincipal? original = null;
             if (target is not null)
             {
-                var user = await Guard(sudoStore!.FindUserAsync(target, tenant, context.RequestAborted));
+                var user = await Guard(sudoStore!.FindUserAsync(target, tenant, context.RequestAborted), context.RequestAborted);
                 if (user is null)
                 {
                     var where = tenant is null ? string.Empty : $" in tenant '{tenant.Code}'";
-                    return Fail(TokenAuthException.NotFound($"User with {SudoParser.Prefix(target.Kind)} '{target.Value}' not found{where}."));
+                    return ImpersonationResult.Fail(TokenAuthException.NotFound($"User with {SudoParser.Prefix(target.Kind)} '{target.Value}' not found{where}."));
                 }
 
-                if (!await Guard(sudoStore.CanImpersonateAsync(principal, user, context.RequestAborted)))
+                if (!await Guard(sudoStore.CanImpersonateAsync(principal, user, context.RequestAborted), context.RequestAborted))
                 {
-                    return Fail(TokenAuthException.AccessDenied($"The caller may not act as user '{user.Id}'."));
+                    return ImpersonationResult.Fail(TokenAuthException.AccessDenied($"The caller may not act as user '{user.Id}'."));
                 }
 
                 var impersonating = new ImpersonatingContext(context, scheme, options)
@@ -119,7 +119,7 @@ internal static class ImpersonationResolver
                 await events.Impersonating(impersonating);
                 if (impersonating.DenyReason is { } reason)
                 {
-                    return Fail(TokenAuthException.AccessDenied(reason));
+                    return ImpersonationResult.Fail(TokenAuthException.AccessDenied(reason));
                 }
 
                 Log.Impersonating(logger, principal.FindFirst(TokenAuthClaimTypes.Subject)?.Value, user.Id, tenant?.Id);
@@ -145,7 +145,7 @@ internal static class ImpersonationResolver
             // A user or tenant store that cannot answer is a backend outage: fail closed with 503. A fault in the
             // host's own Impersonating handler is not caught here: it is a bug, not an outage.
             Log.ImpersonationStoreUnavailable(logger, ex.InnerException!);
-            return Fail(TokenAuthException.Unavailable("The user or tenant store is temporarily unavailable.", options.RetryAfter, ex.InnerException));
+            return ImpersonationResult.Fail(TokenAuthException.Unavailable("The user or tenant store is temporarily unavailable.", options.RetryAfter, ex.InnerException));
         }
     }
 
@@ -155,7 +155,7 @@ internal static class ImpersonationResolver
         if (id is null && code is null)
         {
             // No tenant asked for: a token bound to one acts in it.
-            return info.TenantId is { } bound ? (await Guard(store.FindByIdAsync(bound, cancellationToken)) ?? new TenantInfo(bound, bound), null) : (null, null);
+            return info.TenantId is { } bound ? (await Guard(store.FindByIdAsync(bound, cancellationToken), cancellationToken) ?? new TenantInfo(bound, bound), null) : (null, null);
         }
 
         // Decide what can be decided without the store first, so a token that may not name tenants
@@ -171,12 +171,12 @@ internal static class ImpersonationResolver
         }
 
         TenantInfo? byId = null, byCode = null;
-        if (id is not null && (byId = await Guard(store.FindByIdAsync(id, cancellationToken))) is null)
+        if (id is not null && (byId = await Guard(store.FindByIdAsync(id, cancellationToken), cancellationToken)) is null)
         {
             return (null, TokenAuthException.NotFound($"Tenant with id '{Printable(id)}' not found."));
         }
 
-        if (code is not null && (byCode = await Guard(store.FindByCodeAsync(code, cancellationToken))) is null)
+        if (code is not null && (byCode = await Guard(store.FindByCodeAsync(code, cancellationToken), cancellationToken)) is null)
         {
             return (null, TokenAuthException.NotFound($"Tenant with code '{Printable(code)}' not found."));
         }
@@ -244,14 +244,15 @@ internal static class ImpersonationResolver
         => value is null || (value.Length is > 0 and <= MaxTenantValueLength && !value.Any(char.IsControl));
 
     /// <summary>Awaits a store call, marking its failure as a store fault (503) rather than a bug.</summary>
-    private static async ValueTask<T> Guard<T>(ValueTask<T> call)
+    private static async ValueTask<T> Guard<T>(ValueTask<T> call, CancellationToken requestAborted)
     {
         try
         {
             return await call;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
         {
+            // The client went away: not an outage. A store's own time-out (TaskCanceledException) falls through to 503.
             throw;
         }
         catch (Exception ex)
@@ -283,8 +284,6 @@ internal static class ImpersonationResolver
 
     private static string Printable(string value)
         => new([.. value.Take(64).Select(c => c is >= ' ' and <= '~' && c is not ('"' or '\\') ? c : '?')]);
-
-    private static ImpersonationResult Fail(TokenAuthException failure) => ImpersonationResult.Fail(failure);
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string?>))]

@@ -671,6 +671,21 @@ public class SudoTenantIntegrationTests
     }
 
     [Fact]
+    public async Task Tenant_StoreTimesOut_503NotACrash()
+    {
+        // An HttpClient-backed store that times out throws TaskCanceledException while the request is alive: an outage.
+        var store = new Mock<ITenantStore>();
+        store.Setup(t => t.FindByCodeAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(new TaskCanceledException("timed out"));
+        await using var app = await StartAsync(services: s => s.AddSingleton(store.Object));
+        var token = await SudoTokenAsync(app);
+
+        using var response = await SendAsync(app, "/whoami?tenantCode=acme", token);
+
+        await ProblemAsync(response, HttpStatusCode.ServiceUnavailable, "temporarily_unavailable");
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task Sudo_ImpersonatingHandlerThrows_IsABugNotAnOutage()
     {
         await using var app = await StartAsync(o => o.Events.OnImpersonating = _ => throw new InvalidOperationException("host bug"));
