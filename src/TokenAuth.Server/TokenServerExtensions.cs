@@ -31,6 +31,7 @@ namespace Microsoft.Extensions.DependencyInjection
             services.TryAddSingleton(TimeProvider.System);
             services.TryAddSingleton<ITokenStore, InMemoryTokenStore>();
             services.TryAddSingleton<IClientStore, InMemoryClientStore>();
+            services.TryAddSingleton<IGrantStore, InMemoryGrantStore>();
             services.TryAddSingleton<ClientAuthenticator>();
             services.TryAddSingleton<AccessTokenIssuer>();
             services.TryAddSingleton<TokenEndpoint>();
