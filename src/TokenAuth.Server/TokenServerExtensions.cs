@@ -13,8 +13,9 @@ namespace Microsoft.Extensions.DependencyInjection
     public static class TokenServerServiceCollectionExtensions
     {
         /// <summary>
-        /// Adds the token server's services: the configuration-based <see cref="IClientStore"/> (unless one is
-        /// registered), the token issuer, and the in-memory <c>ITokenStore</c> unless another store is registered.
+        /// Adds the token server's services: the configuration-based <see cref="IClientStore"/>, the in-memory
+        /// <see cref="IGrantStore"/> and <c>ITokenStore</c> — each unless another is registered — and the endpoints.
+        /// Users for the password and code grants come from an <see cref="ITokenUserStore"/> the host registers.
         /// </summary>
         /// <param name="services">The services.</param>
         /// <param name="configure">Configures the server.</param>
@@ -32,9 +33,27 @@ namespace Microsoft.Extensions.DependencyInjection
             services.TryAddSingleton<ITokenStore, InMemoryTokenStore>();
             services.TryAddSingleton<IClientStore, InMemoryClientStore>();
             services.TryAddSingleton<IGrantStore, InMemoryGrantStore>();
+            services.TryAddSingleton<AuthenticationThrottle>();
             services.TryAddSingleton<ClientAuthenticator>();
-            services.TryAddSingleton<AccessTokenIssuer>();
+            services.TryAddSingleton<UserAuthenticator>();
+            services.TryAddSingleton<TokenIssuer>();
             services.TryAddSingleton<TokenEndpoint>();
+            services.TryAddSingleton<CheckEndpoint>();
+            services.TryAddSingleton<RevokeEndpoint>();
+            services.TryAddSingleton<IntrospectEndpoint>();
+            return services;
+        }
+
+        /// <summary>Registers the host's user store for the password and authorization code grants.</summary>
+        /// <typeparam name="TStore">The store.</typeparam>
+        /// <param name="services">The services.</param>
+        /// <param name="lifetime">The store's lifetime; scoped by default, so that it may use a <c>DbContext</c>.</param>
+        /// <returns>The services.</returns>
+        public static IServiceCollection AddTokenAuthUsers<TStore>(this IServiceCollection services, ServiceLifetime lifetime = ServiceLifetime.Scoped)
+            where TStore : class, ITokenUserStore
+        {
+            ArgumentNullException.ThrowIfNull(services);
+            services.Replace(ServiceDescriptor.Describe(typeof(ITokenUserStore), typeof(TStore), lifetime));
             return services;
         }
     }
@@ -46,8 +65,9 @@ namespace Microsoft.AspNetCore.Builder
     public static class TokenServerEndpointRouteBuilderExtensions
     {
         /// <summary>
-        /// Maps the token endpoint (<c>POST /oauth/token</c> by default). The endpoints allow anonymous
-        /// callers: clients authenticate with their own credentials.
+        /// Maps one endpoint per <see cref="TokenServerOptions.Profiles"/> entry (by default the RFC token, authorize,
+        /// revoke and introspect endpoints under <c>/oauth/</c>). The endpoints allow anonymous callers — clients
+        /// authenticate with their own credentials — and TokenAuth does not look for a bearer token on them.
         /// </summary>
         /// <param name="endpoints">The route builder.</param>
         /// <returns>A builder to add conventions (rate limiting, CORS…) to every server endpoint.</returns>
@@ -56,10 +76,23 @@ namespace Microsoft.AspNetCore.Builder
             ArgumentNullException.ThrowIfNull(endpoints);
             var options = endpoints.ServiceProvider.GetRequiredService<IOptions<TokenServerOptions>>().Value;
             var group = endpoints.MapGroup(string.Empty);
-            group.MapPost(options.TokenEndpointPath, (HttpContext context, TokenEndpoint endpoint) => endpoint.HandleAsync(context))
-                .WithName("TokenAuth.Token")
-                .DisableAntiforgery();
-            group.AllowAnonymous();
+            foreach (var profile in options.Profiles)
+            {
+                var endpoint = new ServerEndpoint(profile);
+                RequestDelegate handler = profile.Kind switch
+                {
+                    TokenServerEndpointKind.Token => context => context.RequestServices.GetRequiredService<TokenEndpoint>().HandleAsync(context, endpoint),
+                    TokenServerEndpointKind.Check => context => context.RequestServices.GetRequiredService<CheckEndpoint>().HandleAsync(context, endpoint),
+                    TokenServerEndpointKind.Revoke => context => context.RequestServices.GetRequiredService<RevokeEndpoint>().HandleAsync(context, endpoint),
+                    TokenServerEndpointKind.Introspect => context => context.RequestServices.GetRequiredService<IntrospectEndpoint>().HandleAsync(context, endpoint),
+                    _ => context => AuthorizeEndpoint.HandleAsync(context, endpoint),
+                };
+                group.MapMethods(profile.Path, [.. profile.Methods], handler)
+                    .WithName("TokenAuth." + profile.Name)
+                    .WithDisplayName($"TokenAuth {profile.Kind} ({profile.Name})");
+            }
+
+            group.AllowAnonymous().SkipTokenAuthentication().DisableAntiforgery();
             return group;
         }
     }

@@ -5,8 +5,15 @@ namespace TokenAuth.Server;
 /// <summary>Options of the token server.</summary>
 public sealed class TokenServerOptions
 {
-    /// <summary>The route of the RFC 6749 token endpoint. Default <c>/oauth/token</c>.</summary>
-    public string TokenEndpointPath { get; set; } = "/oauth/token";
+    /// <summary>
+    /// The endpoints, one profile each. Default: the RFC ones — token (<c>/oauth/token</c>), authorize
+    /// (<c>/oauth/authorize</c>), revoke (<c>/oauth/revoke</c>), introspect (<c>/oauth/introspect</c>). Add the built-in
+    /// <see cref="TokenServerProfiles"/> or your own beside them; clear the list to replace them.
+    /// </summary>
+    public IList<TokenServerProfile> Profiles { get; set; } =
+    [
+        TokenServerProfiles.Token(), TokenServerProfiles.Authorize(), TokenServerProfiles.Revoke(), TokenServerProfiles.Introspect(),
+    ];
 
     /// <summary>The default lifetime of access tokens. Default one hour.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
@@ -17,12 +24,19 @@ public sealed class TokenServerOptions
     /// </summary>
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
 
-    /// <summary>The largest token request body read. Default 16 KiB.</summary>
+    /// <summary>The lifetime of an authorization code: single use, and at most 60 seconds by default (RFC 6749 §4.1.2 allows up to 10 minutes).</summary>
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long the authorization endpoint's sign-in cookie lasts. Default 10 minutes.</summary>
+    public TimeSpan LoginLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The largest request body read. Default 16 KiB.</summary>
     public int MaxRequestBodyLength { get; set; } = 16 * 1024;
 
     /// <summary>
     /// When set, access tokens are JWTs signed with these credentials (validate them with
-    /// <c>TokenAuthOptions.Jwt</c>); otherwise they are opaque and saved in the <c>ITokenStore</c>.
+    /// <c>TokenAuthOptions.Jwt</c>); otherwise they are opaque and saved in the <c>ITokenStore</c>. A JWT cannot be
+    /// withdrawn before it expires: revocation then applies to refresh tokens only.
     /// </summary>
     public SigningCredentials? SigningCredentials { get; set; }
 
@@ -35,24 +49,21 @@ public sealed class TokenServerOptions
     /// <summary>The clients of the default, configuration-based <see cref="IClientStore"/>.</summary>
     public IList<TokenClient> Clients { get; set; } = [];
 
-    /// <summary>The <c>Retry-After</c> of a 503 when the token store cannot be written. Default 5 seconds.</summary>
+    /// <summary>How failed authentications are slowed down and throttled.</summary>
+    public FailedAuthenticationOptions FailedAuthentication { get; set; } = new();
+
+    /// <summary>The <c>Retry-After</c> of a 503 when a store cannot be reached. Default 5 seconds.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     internal void Validate()
     {
-        if (!TokenEndpointPath.StartsWith('/'))
+        Positive(AccessTokenLifetime, nameof(AccessTokenLifetime));
+        Positive(RefreshTokenLifetime, nameof(RefreshTokenLifetime));
+        Positive(LoginLifetime, nameof(LoginLifetime));
+        Positive(RetryAfter, nameof(RetryAfter));
+        if (AuthorizationCodeLifetime <= TimeSpan.Zero || AuthorizationCodeLifetime > TimeSpan.FromMinutes(10))
         {
-            throw new InvalidOperationException($"{nameof(TokenEndpointPath)} must start with '/'.");
-        }
-
-        if (AccessTokenLifetime <= TimeSpan.Zero)
-        {
-            throw new InvalidOperationException($"{nameof(AccessTokenLifetime)} must be positive.");
-        }
-
-        if (RefreshTokenLifetime <= TimeSpan.Zero)
-        {
-            throw new InvalidOperationException($"{nameof(RefreshTokenLifetime)} must be positive.");
+            throw new InvalidOperationException($"{nameof(AuthorizationCodeLifetime)} must be positive and at most 10 minutes (RFC 6749 §4.1.2).");
         }
 
         if (MaxRequestBodyLength is < 256 or > 1024 * 1024)
@@ -66,23 +77,16 @@ public sealed class TokenServerOptions
             throw new InvalidOperationException($"{nameof(SigningCredentials)} is set, so {nameof(Issuer)} and {nameof(Audience)} must be set too.");
         }
 
-        var duplicate = Clients.GroupBy(c => c.ClientId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            throw new InvalidOperationException($"{nameof(Clients)}: client id '{duplicate.Key}' is configured more than once.");
-        }
+        FailedAuthentication.Validate();
+        TokenServerOptionsValidator.ValidateProfiles(Profiles);
+        TokenServerOptionsValidator.ValidateClients(Clients);
+    }
 
-        foreach (var client in Clients)
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
         {
-            if (string.IsNullOrWhiteSpace(client.ClientId))
-            {
-                throw new InvalidOperationException($"{nameof(Clients)}: a client has no {nameof(TokenClient.ClientId)}.");
-            }
-
-            if (string.IsNullOrEmpty(client.ClientSecret) && client.ClientSecretHashes.Count == 0)
-            {
-                throw new InvalidOperationException($"{nameof(Clients)}: client '{client.ClientId}' has no {nameof(TokenClient.ClientSecretHashes)}.");
-            }
+            throw new InvalidOperationException($"{name} must be positive.");
         }
     }
 }

@@ -33,6 +33,12 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
     /// <inheritdoc />
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<SkipTokenAuthenticationAttribute>() is not null)
+        {
+            // The endpoint is not authenticated by a token (the token server's own endpoints): read nothing.
+            return AuthenticateResult.NoResult();
+        }
+
         var messageReceived = new MessageReceivedContext(Context, Scheme, Options);
         await Events.MessageReceived(messageReceived);
         if (messageReceived.Result is not null)

@@ -4,7 +4,7 @@ namespace TokenAuth.Server;
 
 /// <summary>
 /// The default client store: the clients of <see cref="TokenServerOptions.Clients"/>. Plaintext secrets
-/// are hashed once, here, and the plaintext is not kept.
+/// are hashed once, here (PBKDF2: they were chosen by a person), and the plaintext is not kept.
 /// </summary>
 internal sealed class InMemoryClientStore : IClientStore
 {
@@ -20,15 +20,7 @@ internal sealed class InMemoryClientStore : IClientStore
                 hashes.Add(ClientSecretHasher.Hash(configured.ClientSecret));
             }
 
-            _clients[configured.ClientId] = new TokenClient
-            {
-                ClientId = configured.ClientId,
-                DisplayName = configured.DisplayName,
-                ClientSecretHashes = hashes,
-                AllowedGrantTypes = configured.AllowedGrantTypes.Count > 0 ? [.. configured.AllowedGrantTypes] : [GrantTypes.ClientCredentials],
-                AllowedScopes = [.. configured.AllowedScopes],
-                AccessTokenLifetime = configured.AccessTokenLifetime,
-            };
+            _clients[configured.ClientId] = configured.WithSecretHashes(hashes);
         }
     }
 

@@ -2,15 +2,30 @@ using Microsoft.Extensions.Logging;
 
 namespace TokenAuth.Server;
 
-/// <summary>Log lines of the token server. Tokens are named by hash prefix; secrets never appear.</summary>
+/// <summary>Log lines of the token server. Tokens are named by hash prefix; secrets and passwords never appear.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(2001, LogLevel.Information, "Issued access token {TokenHash} to client {ClientId} with scopes '{Scopes}'.", EventName = "TokenIssued")]
-    public static partial void TokenIssued(ILogger logger, string clientId, string tokenHash, string scopes);
+    [LoggerMessage(2001, LogLevel.Information, "Issued access token {TokenHash} to client {ClientId} ({GrantType}) with scopes '{Scopes}'.", EventName = "TokenIssued")]
+    public static partial void TokenIssued(ILogger logger, string clientId, string tokenHash, string grantType, string scopes);
 
-    [LoggerMessage(2002, LogLevel.Information, "Token request refused: {Error}: {Description}", EventName = "TokenRequestRefused")]
-    public static partial void TokenRequestRefused(ILogger logger, string error, string description);
+    [LoggerMessage(2002, LogLevel.Information, "Request to {Profile} refused: {Error}: {Description}", EventName = "TokenRequestRefused")]
+    public static partial void RequestRefused(ILogger logger, string profile, string error, string description);
 
-    [LoggerMessage(2003, LogLevel.Error, "The token store could not save a token for client {ClientId}.", EventName = "TokenStoreUnavailable")]
-    public static partial void TokenStoreUnavailable(ILogger logger, string clientId, Exception exception);
+    [LoggerMessage(2003, LogLevel.Error, "A token or grant store is unavailable ({Profile}).", EventName = "TokenStoreUnavailable")]
+    public static partial void StoreUnavailable(ILogger logger, string profile, Exception exception);
+
+    [LoggerMessage(2004, LogLevel.Warning, "A used {GrantKind} was presented again by client {ClientId}: grant family {FamilyId} is revoked (RFC 9700 §4.14.2).", EventName = "GrantReplayed")]
+    public static partial void GrantReplayed(ILogger logger, string clientId, string grantKind, string familyId);
+
+    [LoggerMessage(2005, LogLevel.Information, "Client {ClientId} revoked {TokenKind} {TokenHash}.", EventName = "TokenRevoked")]
+    public static partial void TokenRevoked(ILogger logger, string clientId, string tokenHash, string tokenKind);
+
+    [LoggerMessage(2006, LogLevel.Information, "Issued an authorization code to client {ClientId} for user {UserId}.", EventName = "CodeIssued")]
+    public static partial void CodeIssued(ILogger logger, string clientId, string userId);
+
+    [LoggerMessage(2007, LogLevel.Information, "Issued access token {TokenHash} to client {ClientId} for user {UserId} (implicit grant).", EventName = "ImplicitTokenIssued")]
+    public static partial void ImplicitTokenIssued(ILogger logger, string clientId, string tokenHash, string userId);
+
+    [LoggerMessage(2008, LogLevel.Information, "Authorization request refused: {Error}: {Description}", EventName = "AuthorizationRefused")]
+    public static partial void AuthorizationRefused(ILogger logger, string error, string description);
 }

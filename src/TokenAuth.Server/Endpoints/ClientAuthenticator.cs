@@ -1,77 +1,127 @@
+using System.Diagnostics;
 using System.Text;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Primitives;
+using Microsoft.Extensions.Options;
 
 namespace TokenAuth.Server;
 
 /// <summary>
-/// Authenticates the client of a token request (RFC 6749 §2.3.1): HTTP Basic, or <c>client_id</c> and
-/// <c>client_secret</c> in the body, never both. Secrets are compared in constant time against hashes.
+/// Authenticates the client of a request the ways its profile allows (RFC 6749 §2.3): HTTP Basic, or the client id
+/// and secret among the parameters — never both. Secrets are compared in constant time against their hashes;
+/// every failure is answered no sooner than <see cref="FailedAuthenticationOptions.MinimumDuration"/> after the
+/// request arrived, and counted by the <see cref="AuthenticationThrottle"/>.
 /// </summary>
-internal sealed class ClientAuthenticator(IClientStore clients)
+internal sealed class ClientAuthenticator(IClientStore clients, AuthenticationThrottle throttle, IOptions<TokenServerOptions> options)
 {
-    public async ValueTask<(TokenClient? Client, OAuthError? Error)> AuthenticateAsync(
-        HttpRequest request, IReadOnlyDictionary<string, StringValues> fields, CancellationToken cancellationToken)
+    private const string ThrottleKind = "client";
+
+    /// <summary>Authenticates the client; a public client may identify itself by id alone when <paramref name="allowPublic"/>.</summary>
+    public async ValueTask<(TokenClient? Client, OAuthError? Error)> AuthenticateAsync(ProtocolRequest request, bool allowPublic)
     {
-        string? clientId;
-        string? secret;
-        var authorization = request.Headers.Authorization.ToString();
-        var formId = Field(fields, "client_id");
-        var formSecret = Field(fields, "client_secret");
-        if (authorization.Length > 0)
+        var methods = request.Profile.ClientAuthentication;
+        string? clientId = null;
+        string? secret = null;
+        var authorization = request.Context.Request.Headers.Authorization.ToString();
+        var usesBasic = methods.HasFlag(ClientAuthenticationMethods.Basic) && authorization.StartsWith("Basic", StringComparison.OrdinalIgnoreCase)
+                        && (authorization.Length == 5 || authorization[5] == ' ');
+        var parameterId = methods.HasFlag(ClientAuthenticationMethods.Parameters) ? request[OAuthParameters.ClientId] : null;
+        var parameterSecret = methods.HasFlag(ClientAuthenticationMethods.Parameters) ? request[OAuthParameters.ClientSecret] : null;
+
+        if (usesBasic)
         {
             if (!TryParseBasic(authorization, out clientId, out secret))
             {
                 return (null, OAuthError.InvalidClient("The Authorization header is not valid HTTP Basic client authentication."));
             }
 
-            if (formSecret is not null)
+            if (parameterSecret is not null)
             {
-                return (null, OAuthError.InvalidRequest("The client authenticated twice (Authorization header and client_secret); use one method (RFC 6749 §2.3)."));
+                return (null, OAuthError.InvalidRequest($"The client authenticated twice (Authorization header and {request.Wire(OAuthParameters.ClientSecret)}); use one method (RFC 6749 §2.3)."));
             }
 
+            // A client_id beside Basic is allowed (RFC 6749 §4.1.3 asks public clients for it), but it must agree.
+            var formId = request[OAuthParameters.ClientId];
             if (formId is not null && formId != clientId)
             {
-                return (null, OAuthError.InvalidClient("client_id does not match the Authorization header."));
+                return (null, OAuthError.InvalidClient($"{request.Wire(OAuthParameters.ClientId)} does not match the Authorization header."));
             }
         }
         else
         {
-            clientId = formId;
-            secret = formSecret;
+            clientId = parameterId;
+            secret = parameterSecret;
         }
 
-        if (string.IsNullOrEmpty(clientId) || string.IsNullOrEmpty(secret))
+        if (string.IsNullOrEmpty(clientId))
         {
-            return (null, OAuthError.InvalidClient("Client authentication is required: HTTP Basic, or client_id and client_secret."));
+            return (null, OAuthError.InvalidClient(Required(request)));
         }
 
-        var client = await clients.FindByIdAsync(clientId, cancellationToken);
-        // The dummy verification for an unknown client keeps both failures equally slow (no client enumeration).
-        if (!ClientSecretHasher.VerifyAny(secret, client?.ClientSecretHashes) || client is null)
+        var address = request.Context.Connection.RemoteIpAddress;
+        if (throttle.Check(ThrottleKind, clientId, address) is { } wait)
         {
-            return (null, OAuthError.InvalidClient("Client authentication failed."));
+            return (null, OAuthError.Throttled(wait));
         }
 
-        return (client, null);
+        var client = await clients.FindByIdAsync(clientId, request.Aborted);
+        if (client is { IsPublic: true } && string.IsNullOrEmpty(secret) && allowPublic)
+        {
+            return (client, null);
+        }
+
+        if (string.IsNullOrEmpty(secret))
+        {
+            // Not a guess: nothing to count or to slow down, and the same answer for every client.
+            return (null, OAuthError.InvalidClient(Required(request)));
+        }
+
+        if (client is { IsPublic: false } && ClientSecretHasher.VerifyAny(secret, client.ClientSecretHashes))
+        {
+            return (client, null);
+        }
+
+        throttle.RecordFailure(ThrottleKind, clientId, address);
+        await DelayFailureAsync(request, options.Value.FailedAuthentication.MinimumDuration);
+        return (null, OAuthError.InvalidClient("Client authentication failed."));
     }
 
-    private static string? Field(IReadOnlyDictionary<string, StringValues> fields, string name)
-        => fields.TryGetValue(name, out var values) ? values.ToString() : null;
-
-    private static bool TryParseBasic(string header, out string? clientId, out string? secret)
+    /// <summary>
+    /// Waits until <paramref name="minimum"/> has passed since the request arrived, so that every failed authentication
+    /// takes the same time: unknown client, wrong secret, SHA-256 or PBKDF2 hash. Wall-clock time on purpose — this is
+    /// about what an attacker measures, not about token lifetimes.
+    /// </summary>
+    internal static async Task DelayFailureAsync(ProtocolRequest request, TimeSpan minimum)
     {
-        clientId = secret = null;
-        const string scheme = "Basic ";
-        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        var remaining = minimum - Stopwatch.GetElapsedTime(request.StartedAt);
+        if (remaining > TimeSpan.Zero)
         {
-            return false;
+            await Task.Delay(remaining, request.Aborted);
+        }
+    }
+
+    private static string Required(ProtocolRequest request)
+    {
+        var methods = request.Profile.ClientAuthentication;
+        var ways = new List<string>(2);
+        if (methods.HasFlag(ClientAuthenticationMethods.Basic))
+        {
+            ways.Add("HTTP Basic");
         }
 
+        if (methods.HasFlag(ClientAuthenticationMethods.Parameters))
+        {
+            ways.Add($"{request.Wire(OAuthParameters.ClientId)} and {request.Wire(OAuthParameters.ClientSecret)}");
+        }
+
+        return $"Client authentication is required: {string.Join(", or ", ways)}.";
+    }
+
+    internal static bool TryParseBasic(string header, out string clientId, out string secret)
+    {
+        clientId = secret = string.Empty;
         string decoded;
         try
         {
-            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[scheme.Length..].Trim()));
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[5..].Trim()));
         }
         catch (FormatException)
         {
@@ -84,10 +134,19 @@ internal sealed class ClientAuthenticator(IClientStore clients)
             return false;
         }
 
-        // RFC 6749 §2.3.1: id and secret are form-urlencoded before being joined.
-        clientId = FormDecode(decoded[..colon]);
-        secret = FormDecode(decoded[(colon + 1)..]);
-        return true;
+        // RFC 6749 §2.3.1: id and secret are form-urlencoded before being joined; a literal colon in the secret
+        // is allowed after the first one (RFC 7617 §2: the user-id cannot contain one).
+        try
+        {
+            clientId = FormDecode(decoded[..colon]);
+            secret = FormDecode(decoded[(colon + 1)..]);
+        }
+        catch (UriFormatException)
+        {
+            return false;
+        }
+
+        return clientId.Length > 0;
     }
 
     private static string FormDecode(string value) => Uri.UnescapeDataString(value.Replace('+', ' '));

@@ -23,4 +23,19 @@ public static class OAuthErrors
 
     /// <summary><c>temporarily_unavailable</c>: the token store could not be reached (503).</summary>
     public const string TemporarilyUnavailable = "temporarily_unavailable";
+
+    /// <summary><c>invalid_token</c>: the token a check names is unknown, revoked or expired (RFC 6750 §3.1).</summary>
+    public const string InvalidToken = "invalid_token";
+
+    /// <summary><c>unsupported_token_type</c>: the server cannot revoke this kind of token (RFC 7009 §2.2.1), e.g. a self-contained JWT.</summary>
+    public const string UnsupportedTokenType = "unsupported_token_type";
+
+    /// <summary><c>unsupported_response_type</c> (RFC 6749 §4.1.2.1).</summary>
+    public const string UnsupportedResponseType = "unsupported_response_type";
+
+    /// <summary><c>access_denied</c>: the user refused consent (RFC 6749 §4.1.2.1).</summary>
+    public const string AccessDenied = "access_denied";
+
+    /// <summary><c>server_error</c> (RFC 6749 §4.1.2.1).</summary>
+    public const string ServerError = "server_error";
 }

@@ -1,172 +1,349 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
+using Microsoft.IdentityModel.Tokens;
 
 namespace TokenAuth.Server;
 
 /// <summary>
-/// The RFC 6749 token endpoint: a bounded form body, client authentication, then one handler per grant type.
-/// Adding a grant means adding a case to <see cref="HandleGrantAsync"/>.
+/// The token endpoint (RFC 6749 §3.2) of any profile: read the parameters, authenticate the client, then one method
+/// per grant type — client_credentials (with seed 002's <c>userId</c> and seed 004's <c>userType</c>), refresh_token
+/// (rotation, reuse revokes the family), authorization_code (PKCE, single use, replay revokes what it issued) and
+/// password. Answers and errors are written in the profile's format.
 /// </summary>
 internal sealed class TokenEndpoint(
-    ClientAuthenticator authenticator,
-    AccessTokenIssuer issuer,
+    ClientAuthenticator clientAuthenticator,
+    UserAuthenticator userAuthenticator,
+    TokenIssuer issuer,
     IOptions<TokenServerOptions> options,
     TimeProvider timeProvider,
     ILogger<TokenEndpoint> logger)
 {
-    public async Task HandleAsync(HttpContext context)
-    {
-        var error = await HandleCoreAsync(context);
-        if (error is not null)
-        {
-            Log.TokenRequestRefused(logger, error.Error, error.Description);
-            var retryAfter = error.StatusCode == StatusCodes.Status503ServiceUnavailable ? options.Value.RetryAfter : (TimeSpan?)null;
-            await OAuthResponseWriter.WriteErrorAsync(context, error, retryAfter);
-        }
-    }
+    private static readonly string[] ServerGrantTypes = [GrantTypes.ClientCredentials, GrantTypes.RefreshToken, GrantTypes.AuthorizationCode, GrantTypes.Password];
 
-    private async Task<OAuthError?> HandleCoreAsync(HttpContext context)
-    {
-        var request = context.Request;
-        if (!BoundedFormReader.IsUrlEncodedForm(request.ContentType))
+    public Task HandleAsync(HttpContext context, ServerEndpoint endpoint) => EndpointRunner.RunAsync(
+        context,
+        endpoint,
+        options.Value,
+        timeProvider,
+        logger,
+        async request =>
         {
-            return OAuthError.InvalidRequest("The token request must be sent as application/x-www-form-urlencoded (RFC 6749 §3.2).");
-        }
-
-        var form = await BoundedFormReader.ReadAsync(request, options.Value.MaxRequestBodyLength, context.RequestAborted);
-        if (form.Fields is not { } fields)
-        {
-            return new OAuthError(OAuthErrors.InvalidRequest, "The token request body is too large.", StatusCodes.Status413PayloadTooLarge);
-        }
-
-        foreach (var (name, values) in fields)
-        {
-            if (values.Count > 1)
+            var grantType = GrantType(request);
+            var (answer, error) = await HandleCoreAsync(request, grantType);
+            if (answer is not null)
             {
-                // RFC 6749 §3.2: parameters must not be included more than once.
-                return OAuthError.InvalidRequest($"The parameter '{name}' is given more than once.");
+                await ProfileResponseWriter.WriteTokenAsync(context, request.Profile.ResponseFor(grantType), answer, timeProvider.GetUtcNow());
             }
-        }
 
-        var (client, clientError) = await authenticator.AuthenticateAsync(request, fields, context.RequestAborted);
+            return error;
+        },
+        request => request.Profile.ResponseFor(GrantType(request)));
+
+    private static string? GrantType(ProtocolRequest request) => request[OAuthParameters.GrantType] ?? request.Profile.DefaultGrantType;
+
+    private async Task<(TokenAnswer? Answer, OAuthError? Error)> HandleCoreAsync(ProtocolRequest request, string? grantType)
+    {
+        // A public client (no secret) may redeem a code or a refresh token, nothing else (RFC 6749 §2.1, §4.1.3).
+        var allowPublic = grantType is GrantTypes.AuthorizationCode or GrantTypes.RefreshToken;
+        var (client, clientError) = await clientAuthenticator.AuthenticateAsync(request, allowPublic);
         if (clientError is not null)
         {
-            return clientError;
+            return (null, clientError);
         }
 
-        var grantType = fields.GetValueOrDefault("grant_type").ToString();
-        if (grantType.Length == 0)
+        if (grantType is null)
         {
-            return OAuthError.InvalidRequest("The parameter 'grant_type' is required.");
+            return (null, OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.GrantType)}' is required."));
         }
 
-        return await HandleGrantAsync(context, client!, grantType, fields);
+        var profileGrants = request.Profile.GrantTypes;
+        if (!ServerGrantTypes.Contains(grantType, StringComparer.Ordinal) || (profileGrants.Count > 0 && !profileGrants.Contains(grantType, StringComparer.Ordinal)))
+        {
+            return (null, new OAuthError(OAuthErrors.UnsupportedGrantType, $"The grant type '{OAuthError.Printable(grantType)}' is not supported here."));
+        }
+
+        if (!client!.Allows(grantType))
+        {
+            return (null, OAuthError.UnauthorizedClient($"The client may not use the {grantType} grant."));
+        }
+
+        var result = grantType switch
+        {
+            GrantTypes.ClientCredentials => await ClientCredentialsAsync(request, client),
+            GrantTypes.RefreshToken => await RefreshTokenAsync(request, client),
+            GrantTypes.AuthorizationCode => await AuthorizationCodeAsync(request, client),
+            _ => await PasswordAsync(request, client),
+        };
+        if (result.Answer is not null)
+        {
+            Log.TokenIssued(logger, client.ClientId, TokenHash.Compute(result.Answer.AccessToken).Prefix, grantType, string.Join(' ', result.Answer.Scopes));
+        }
+
+        return result;
     }
 
-    private Task<OAuthError?> HandleGrantAsync(HttpContext context, TokenClient client, string grantType, Dictionary<string, StringValues> fields)
-        => grantType switch
-        {
-            GrantTypes.ClientCredentials => ClientCredentialsAsync(context, client, fields),
-            GrantTypes.RefreshToken => RefreshTokenAsync(context, client, fields),
-            _ => Task.FromResult<OAuthError?>(new OAuthError(OAuthErrors.UnsupportedGrantType, $"The grant type '{Printable(grantType)}' is not supported.")),
-        };
-
-    private async Task<OAuthError?> ClientCredentialsAsync(HttpContext context, TokenClient client, Dictionary<string, StringValues> fields)
+    private async Task<(TokenAnswer? Answer, OAuthError? Error)> ClientCredentialsAsync(ProtocolRequest request, TokenClient client)
     {
-        if (!client.AllowedGrantTypes.Contains(GrantTypes.ClientCredentials, StringComparer.Ordinal))
-        {
-            return new OAuthError(OAuthErrors.UnauthorizedClient, "The client may not use the client_credentials grant.");
-        }
-
-        var (scopes, scopeError) = ResolveScopes(client, fields.GetValueOrDefault("scope").ToString());
+        var (scopes, scopeError) = ResolveScopes(client, request[OAuthParameters.Scope]);
         if (scopeError is not null)
         {
-            return scopeError;
+            return (null, scopeError);
         }
 
         var template = new TokenInfo { Subject = client.ClientId, ClientId = client.ClientId, Name = client.DisplayName, Scopes = scopes };
-        // RFC 6749 §4.4.3 advises against refresh tokens here; seeds 000 and 003 hand one out, so a client gets one
-        // only when it is configured for the refresh_token grant.
-        var refreshExpiresAt = client.AllowedGrantTypes.Contains(GrantTypes.RefreshToken, StringComparer.Ordinal)
-            ? timeProvider.GetUtcNow() + options.Value.RefreshTokenLifetime
-            : (DateTimeOffset?)null;
-        return await IssueAsync(context, client, template, refreshExpiresAt);
-    }
-
-    private async Task<OAuthError?> RefreshTokenAsync(HttpContext context, TokenClient client, Dictionary<string, StringValues> fields)
-    {
-        if (!client.AllowedGrantTypes.Contains(GrantTypes.RefreshToken, StringComparer.Ordinal))
+        if (request[OAuthParameters.UserId] is { } userId)
         {
-            return new OAuthError(OAuthErrors.UnauthorizedClient, "The client may not use the refresh_token grant.");
-        }
-
-        var refreshToken = fields.GetValueOrDefault("refresh_token").ToString();
-        if (refreshToken.Length == 0)
-        {
-            return OAuthError.InvalidRequest("The parameter 'refresh_token' is required.");
-        }
-
-        TokenInfo? grant;
-        try
-        {
-            grant = await issuer.RedeemRefreshTokenAsync(refreshToken, context.RequestAborted);
-        }
-        catch (TokenStoreUnavailableException ex)
-        {
-            Log.TokenStoreUnavailable(logger, client.ClientId, ex.InnerException!);
-            return StoreUnavailable();
-        }
-
-        // RFC 6749 §6: the refresh token must have been issued to this client; §5.2: anything else is invalid_grant.
-        if (grant is null || !string.Equals(grant.ClientId, client.ClientId, StringComparison.Ordinal))
-        {
-            return new OAuthError(OAuthErrors.InvalidGrant, "The refresh token is invalid, expired, revoked or was issued to another client.");
-        }
-
-        var requested = fields.GetValueOrDefault("scope").ToString();
-        IReadOnlyList<string> scopes = grant.Scopes;
-        if (!string.IsNullOrWhiteSpace(requested))
-        {
-            // RFC 6749 §6: a refresh may narrow the scope, never widen it.
-            var asked = requested.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
-            if (asked.Any(s => !grant.Scopes.Contains(s, StringComparer.Ordinal)))
+            // Seed 002: a token whose subject is one of the client's users, for clients trusted to act for them.
+            if (!client.CanActForUsers)
             {
-                return new OAuthError(OAuthErrors.InvalidScope, "A refresh may not ask for scopes beyond the original grant.");
+                return (null, OAuthError.UnauthorizedClient($"The client may not ask for a token for a user ({request.Wire(OAuthParameters.UserId)})."));
             }
 
-            scopes = asked;
+            if (!IsIdentifier(userId))
+            {
+                return (null, OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.UserId)}' must be an id of at most 128 letters, digits, '-', '_', '.' or '@'."));
+            }
+
+            TokenUser user;
+            if (UserAuthenticator.Store(request) is { } store)
+            {
+                if (await store.FindByIdAsync(userId, request.Aborted) is not { } found)
+                {
+                    return (null, OAuthError.InvalidGrant($"The user '{OAuthError.Printable(userId)}' is unknown."));
+                }
+
+                user = found;
+            }
+            else
+            {
+                user = new TokenUser { Id = userId };
+            }
+
+            template = ForUser(client, user, scopes);
         }
 
-        var template = grant with { Scopes = scopes, IssuedAt = null, ExpiresAt = null };
-        // Rotation: the new refresh token ends when the grant does, so refreshing cannot extend it forever.
-        return await IssueAsync(context, client, template, grant.ExpiresAt);
+        if (request[OAuthParameters.UserType] is { } userType)
+        {
+            // Seed 004: userType is a fixed value the document lists; anything else is a client error.
+            if (!request.Profile.UserTypes.Contains(userType, StringComparer.Ordinal))
+            {
+                return (null, OAuthError.InvalidRequest(request.Profile.UserTypes.Count == 0
+                    ? $"The parameter '{request.Wire(OAuthParameters.UserType)}' is not accepted here."
+                    : $"The parameter '{request.Wire(OAuthParameters.UserType)}' must be {string.Join(" or ", request.Profile.UserTypes)}."));
+            }
+
+            template = template with { Claims = [.. template.Claims, new TokenClaim(TokenServerClaimTypes.UserType, userType)] };
+        }
+
+        // RFC 6749 §4.4.3 advises against refresh tokens here; seeds 000 and 003 hand one out, so a client gets one
+        // only when it is configured for the refresh_token grant.
+        return await IssueAsync(request, client, template, client.Allows(GrantTypes.RefreshToken) ? NewFamily() : null);
     }
 
-    private async Task<OAuthError?> IssueAsync(HttpContext context, TokenClient client, TokenInfo template, DateTimeOffset? refreshExpiresAt)
+    private async Task<(TokenAnswer? Answer, OAuthError? Error)> RefreshTokenAsync(ProtocolRequest request, TokenClient client)
     {
-        IssuedToken issued;
-        try
+        if (request[OAuthParameters.RefreshToken] is not { } refreshToken)
         {
-            issued = await issuer.IssueAsync(template, client.AccessTokenLifetime ?? options.Value.AccessTokenLifetime, refreshExpiresAt, context.RequestAborted);
-        }
-        catch (TokenStoreUnavailableException ex)
-        {
-            // A token that cannot be saved must not be handed out: it would be refused on first use.
-            Log.TokenStoreUnavailable(logger, client.ClientId, ex.InnerException!);
-            return StoreUnavailable();
+            return (null, OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.RefreshToken)}' is required."));
         }
 
-        Log.TokenIssued(logger, client.ClientId, TokenHash.Compute(issued.AccessToken).Prefix, string.Join(' ', issued.Scopes));
-        await OAuthResponseWriter.WriteTokenAsync(context, issued);
-        return null;
+        var handle = TokenIssuer.RefreshHandle(refreshToken);
+        var grant = await issuer.FindGrantAsync(handle, request.Aborted);
+        // RFC 6749 §6: the refresh token must have been issued to this client; §5.2: anything else is invalid_grant.
+        if (grant is not { Kind: GrantKind.RefreshToken } || !string.Equals(grant.Token.ClientId, client.ClientId, StringComparison.Ordinal))
+        {
+            return (null, InvalidRefreshToken());
+        }
+
+        if (request[OAuthParameters.UserId] is { } userId && !string.Equals(userId, grant.Token.Subject, StringComparison.Ordinal))
+        {
+            return (null, OAuthError.InvalidGrant($"The refresh token was not issued for the user '{OAuthError.Printable(userId)}'."));
+        }
+
+        var (scopes, scopeError) = NarrowScopes(grant, request[OAuthParameters.Scope]);
+        if (scopeError is not null)
+        {
+            return (null, scopeError);
+        }
+
+        var consumed = await issuer.ConsumeAsync(handle, request.Aborted);
+        if (consumed is null || consumed.ExpiresAt <= issuer.Now)
+        {
+            return (null, InvalidRefreshToken());
+        }
+
+        if (consumed.ConsumedAt is not null)
+        {
+            // RFC 9700 §4.14.2: a refresh token used twice was stolen or replayed; revoke everything of its grant.
+            Log.GrantReplayed(logger, client.ClientId, "refresh token", consumed.FamilyId);
+            await issuer.RevokeFamilyAsync(consumed.FamilyId, request.Aborted);
+            return (null, InvalidRefreshToken());
+        }
+
+        // Rotation: the new refresh token ends when the grant does, so refreshing cannot extend it forever.
+        var template = consumed.Token with { Scopes = scopes };
+        return await IssueAsync(request, client, template, new FamilyGrant(consumed.FamilyId, consumed.ExpiresAt, WithRefreshToken: true));
     }
 
-    private static OAuthError StoreUnavailable()
-        => new(OAuthErrors.TemporarilyUnavailable, "The token store is temporarily unavailable.", StatusCodes.Status503ServiceUnavailable);
+    private async Task<(TokenAnswer? Answer, OAuthError? Error)> AuthorizationCodeAsync(ProtocolRequest request, TokenClient client)
+    {
+        if (request[OAuthParameters.Code] is not { } code)
+        {
+            return (null, OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.Code)}' is required."));
+        }
 
-    private static (IReadOnlyList<string> Scopes, OAuthError? Error) ResolveScopes(TokenClient client, string requested)
+        var handle = TokenIssuer.CodeHandle(code);
+        var grant = await issuer.FindGrantAsync(handle, request.Aborted);
+        if (grant is not { Kind: GrantKind.AuthorizationCode } || !string.Equals(grant.Token.ClientId, client.ClientId, StringComparison.Ordinal))
+        {
+            return (null, InvalidCode());
+        }
+
+        if (grant.ConsumedAt is null)
+        {
+            if (grant.ExpiresAt <= issuer.Now)
+            {
+                return (null, InvalidCode());
+            }
+
+            if ((CheckRedirectUri(request, client, grant) ?? CheckPkce(request, grant)) is { } bindingError)
+            {
+                return (null, bindingError);
+            }
+
+            grant = await issuer.ConsumeAsync(handle, request.Aborted);
+            if (grant is null)
+            {
+                return (null, InvalidCode());
+            }
+        }
+
+        if (grant.ConsumedAt is not null)
+        {
+            // RFC 6749 §4.1.2: a code used twice is refused, and what it issued is revoked.
+            Log.GrantReplayed(logger, client.ClientId, "authorization code", grant.FamilyId);
+            await issuer.RevokeFamilyAsync(grant.FamilyId, request.Aborted);
+            return (null, InvalidCode());
+        }
+
+        var family = new FamilyGrant(grant.FamilyId, issuer.Now + options.Value.RefreshTokenLifetime, client.Allows(GrantTypes.RefreshToken));
+        return await IssueAsync(request, client, grant.Token, family);
+    }
+
+    private async Task<(TokenAnswer? Answer, OAuthError? Error)> PasswordAsync(ProtocolRequest request, TokenClient client)
+    {
+        if (UserAuthenticator.Store(request) is not { } store)
+        {
+            return (null, new OAuthError(OAuthErrors.UnsupportedGrantType, "This server has no users: the password grant is not available."));
+        }
+
+        if (request[OAuthParameters.Username] is not { } userName || request[OAuthParameters.Password] is not { } password)
+        {
+            return (null, OAuthError.InvalidRequest($"The parameters '{request.Wire(OAuthParameters.Username)}' and '{request.Wire(OAuthParameters.Password)}' are required."));
+        }
+
+        var accountType = request[OAuthParameters.AccountType];
+        if (accountType is not null && !IsIdentifier(accountType))
+        {
+            return (null, OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.AccountType)}' must be at most 128 letters, digits, '-', '_', '.' or '@'."));
+        }
+
+        var (scopes, scopeError) = ResolveScopes(client, request[OAuthParameters.Scope]);
+        if (scopeError is not null)
+        {
+            return (null, scopeError);
+        }
+
+        var (user, userError) = await userAuthenticator.AuthenticateAsync(request, store, userName, password);
+        if (userError is not null)
+        {
+            return (null, userError);
+        }
+
+        var template = ForUser(client, user!, scopes);
+        if (accountType is not null)
+        {
+            template = template with { Claims = [.. template.Claims, new TokenClaim(TokenServerClaimTypes.AccountType, accountType)] };
+        }
+
+        var (answer, error) = await IssueAsync(request, client, template, client.Allows(GrantTypes.RefreshToken) ? NewFamily() : null);
+        // Seed 003 echoes account_type in its answer.
+        return (accountType is null || answer is null ? answer : answer with { Extra = [new(OAuthParameters.AccountType, accountType)] }, error);
+    }
+
+    private async Task<(TokenAnswer? Answer, OAuthError? Error)> IssueAsync(ProtocolRequest request, TokenClient client, TokenInfo template, FamilyGrant? family)
+    {
+        var lifetime = client.AccessTokenLifetime ?? request.Profile.AccessTokenLifetime ?? options.Value.AccessTokenLifetime;
+        var issued = await issuer.IssueAsync(template, lifetime, family, request.Aborted);
+        return issued is null
+            ? (null, OAuthError.InvalidGrant("The grant was revoked."))
+            : (issued.ToAnswer(), null);
+    }
+
+    private FamilyGrant NewFamily() => new(TokenIssuer.NewFamilyId(), issuer.Now + options.Value.RefreshTokenLifetime, WithRefreshToken: true);
+
+    /// <summary>What a token of <paramref name="user"/>, obtained through <paramref name="client"/>, says.</summary>
+    internal static TokenInfo ForUser(TokenClient client, TokenUser user, IReadOnlyList<string> scopes) => new()
+    {
+        Subject = user.Id,
+        Name = user.DisplayName ?? (user.UserName.Length > 0 ? user.UserName : null),
+        ClientId = client.ClientId,
+        Scopes = scopes,
+        Roles = [.. user.Roles],
+        TenantId = user.TenantId,
+        Claims = user.UserName.Length > 0 ? [new TokenClaim(TokenServerClaimTypes.PreferredUserName, user.UserName)] : [],
+    };
+
+    private static OAuthError? CheckRedirectUri(ProtocolRequest request, TokenClient client, GrantRecord grant)
+    {
+        var given = request[OAuthParameters.RedirectUri];
+        // RFC 6749 §4.1.3: identical to the authorization request's redirect_uri when it carried one.
+        var ok = grant.RedirectUri is not null
+            ? string.Equals(given, grant.RedirectUri, StringComparison.Ordinal)
+            : given is null || client.RedirectUris.Contains(given, StringComparer.Ordinal);
+        return ok ? null : OAuthError.InvalidGrant($"The {request.Wire(OAuthParameters.RedirectUri)} does not match the one of the authorization request.");
+    }
+
+    private static OAuthError? CheckPkce(ProtocolRequest request, GrantRecord grant)
+    {
+        var verifier = request[OAuthParameters.CodeVerifier];
+        if (grant.CodeChallenge is not { } challenge)
+        {
+            // RFC 9700 §4.8.2: a verifier for a code issued without a challenge is a downgrade attempt.
+            return verifier is null ? null : OAuthError.InvalidGrant("The code was issued without a code_challenge; send no code_verifier.");
+        }
+
+        if (verifier is null)
+        {
+            return OAuthError.InvalidGrant($"The parameter '{request.Wire(OAuthParameters.CodeVerifier)}' is required for this code (RFC 7636).");
+        }
+
+        if (!Pkce.IsValidVerifier(verifier))
+        {
+            return OAuthError.InvalidRequest("The code_verifier must be 43 to 128 characters of A-Z, a-z, 0-9, '-', '.', '_', '~' (RFC 7636 §4.1).");
+        }
+
+        return Pkce.Matches(verifier, challenge, grant.CodeChallengeMethod) ? null : OAuthError.InvalidGrant("The code_verifier does not match the code_challenge.");
+    }
+
+    private static (IReadOnlyList<string> Scopes, OAuthError? Error) NarrowScopes(GrantRecord grant, string? requested)
+    {
+        if (string.IsNullOrWhiteSpace(requested))
+        {
+            return (grant.Token.Scopes, null);
+        }
+
+        // RFC 6749 §6: a refresh may narrow the scope, never widen it.
+        var asked = requested.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+        return asked.Any(s => !grant.Token.Scopes.Contains(s, StringComparer.Ordinal))
+            ? ([], OAuthError.InvalidScope("A refresh may not ask for scopes beyond the original grant."))
+            : (asked, null);
+    }
+
+    internal static (IReadOnlyList<string> Scopes, OAuthError? Error) ResolveScopes(TokenClient client, string? requested)
     {
         if (string.IsNullOrWhiteSpace(requested))
         {
@@ -177,14 +354,36 @@ internal sealed class TokenEndpoint(
         var scopes = requested.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
         var refused = scopes.Where(s => !client.AllowedScopes.Contains(s, StringComparer.Ordinal)).ToList();
         return refused.Count > 0
-            ? ([], new OAuthError(OAuthErrors.InvalidScope, $"The client may not request the scope '{Printable(string.Join(' ', refused))}'."))
+            ? ([], OAuthError.InvalidScope($"The client may not request the scope '{OAuthError.Printable(string.Join(' ', refused))}'."))
             : (scopes, null);
     }
 
-    /// <summary>Echoes client input only in a bounded, printable-ASCII form.</summary>
-    private static string Printable(string value)
+    /// <summary>A bounded id: letters, digits, <c>-</c>, <c>_</c>, <c>.</c>, <c>@</c>; at most 128 characters.</summary>
+    internal static bool IsIdentifier(string value)
+        => value.Length is > 0 and <= 128 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@');
+
+    private static OAuthError InvalidRefreshToken() => OAuthError.InvalidGrant("The refresh token is invalid, expired, revoked or was issued to another client.");
+
+    private static OAuthError InvalidCode() => OAuthError.InvalidGrant("The authorization code is invalid, expired, already used or was issued to another client.");
+}
+
+/// <summary>PKCE (RFC 7636): verifier syntax and the S256 / plain comparison, in constant time.</summary>
+internal static class Pkce
+{
+    public const string S256 = "S256";
+    public const string Plain = "plain";
+
+    /// <summary>RFC 7636 §4.1: 43–128 characters of the unreserved set.</summary>
+    public static bool IsValidVerifier(string value)
+        => value.Length is >= 43 and <= 128 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~');
+
+    /// <summary>RFC 7636 §4.2: a challenge has the verifier's syntax (an S256 one is 43 base64url characters).</summary>
+    public static bool IsValidChallenge(string value, string method)
+        => method == S256 ? value.Length == 43 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') : IsValidVerifier(value);
+
+    public static bool Matches(string verifier, string challenge, string? method)
     {
-        var chars = value.Take(64).Select(c => c is >= ' ' and <= '~' && c != '"' && c != '\\' ? c : '?').ToArray();
-        return new string(chars);
+        var expected = method == Plain ? verifier : Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(challenge));
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
@@ -7,13 +8,18 @@ using Microsoft.Net.Http.Headers;
 namespace TokenAuth;
 
 /// <summary>
-/// Reads an <c>application/x-www-form-urlencoded</c> body with a hard size bound, buffering it so the
-/// endpoint can read it again. Shared by the form token source and the token server.
+/// Reads a request body with a hard size bound, buffering it so the endpoint can read it again; parses
+/// <c>application/x-www-form-urlencoded</c> bodies as strict UTF-8. Shared by the form token source and the token server.
 /// </summary>
 internal static class BoundedFormReader
 {
-    /// <summary>The outcome: the fields, or <see langword="null"/> with <paramref name="TooLarge"/> when over the bound.</summary>
-    internal readonly record struct Result(Dictionary<string, StringValues>? Fields, bool TooLarge);
+    /// <summary>
+    /// The outcome: the fields, or <see langword="null"/> with <paramref name="TooLarge"/> when over a bound, or with
+    /// <paramref name="Malformed"/> when the body is not valid UTF-8.
+    /// </summary>
+    internal readonly record struct Result(Dictionary<string, StringValues>? Fields, bool TooLarge, bool Malformed = false);
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static bool IsUrlEncodedForm(string? contentType)
         => MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
@@ -21,9 +27,34 @@ internal static class BoundedFormReader
 
     public static async ValueTask<Result> ReadAsync(HttpRequest request, int maxLength, CancellationToken cancellationToken)
     {
+        var (body, tooLarge) = await ReadStringAsync(request, maxLength, cancellationToken);
+        if (body is null)
+        {
+            return new Result(null, tooLarge, Malformed: !tooLarge);
+        }
+
+        try
+        {
+            using var reader = new FormReader(body) { ValueCountLimit = 256, KeyLengthLimit = 1024, ValueLengthLimit = maxLength };
+            return new Result(reader.ReadForm(), TooLarge: false);
+        }
+        catch (InvalidDataException)
+        {
+            // Over the reader's own limits (too many fields): as good as too large.
+            return new Result(null, TooLarge: true);
+        }
+    }
+
+    /// <summary>
+    /// Reads at most <paramref name="maxLength"/> bytes of the body as strict UTF-8 and rewinds it. Answers
+    /// (<see langword="null"/>, <see langword="true"/>) when the body is larger, (<see langword="null"/>, <see langword="false"/>)
+    /// when it is not UTF-8.
+    /// </summary>
+    public static async ValueTask<(string? Body, bool TooLarge)> ReadStringAsync(HttpRequest request, int maxLength, CancellationToken cancellationToken)
+    {
         if (request.ContentLength > maxLength)
         {
-            return new Result(null, TooLarge: true);
+            return (null, true);
         }
 
         request.EnableBuffering();
@@ -40,18 +71,17 @@ internal static class BoundedFormReader
             request.Body.Position = 0;
             if (read > maxLength)
             {
-                return new Result(null, TooLarge: true);
+                return (null, true);
             }
 
-            var body = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
-            using var reader = new FormReader(body) { ValueCountLimit = 256, KeyLengthLimit = 1024, ValueLengthLimit = maxLength };
-            return new Result(reader.ReadForm(), TooLarge: false);
-        }
-        catch (InvalidDataException)
-        {
-            // Over the reader's own limits (too many fields): as good as too large.
-            request.Body.Position = 0;
-            return new Result(null, TooLarge: true);
+            try
+            {
+                return (StrictUtf8.GetString(buffer, 0, read), false);
+            }
+            catch (DecoderFallbackException)
+            {
+                return (null, false);
+            }
         }
         finally
         {

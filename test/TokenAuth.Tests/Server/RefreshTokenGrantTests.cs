@@ -179,7 +179,7 @@ public class RefreshTokenGrantTests
     [Fact]
     public async Task Refresh_StoreDown_503NotInvalidGrant()
     {
-        var store = new Mock<ITokenStore>();
+        var store = new Mock<IGrantStore>();
         store.Setup(s => s.FindAsync(It.IsAny<TokenHash>(), It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException());
         await using var app = await StartAsync(s => s.AddSingleton(store.Object));
 

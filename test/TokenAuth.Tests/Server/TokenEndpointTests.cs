@@ -259,20 +259,19 @@ public sealed partial class TokenEndpointTests
     }
 
     [Fact]
-    public async Task ClientCredentials_ConfiguredHashWithEmptyDigest_AcceptsNoSecret()
+    public async Task Options_ConfiguredHashWithEmptyDigest_DoesNotStart()
     {
-        // A mis-pasted hash ("…$salt$" with the digest missing) must lock the client out, not let every secret in.
-        await using var app = await StartAsync(o => o.Clients.Add(new TokenClient
+        // A mis-pasted hash ("…$salt$" with the digest missing) must stop the server, not let every secret in.
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(o => o.Clients.Add(new TokenClient
         {
             ClientId = "broken",
             ClientSecretHashes = ["PBKDF2-SHA256$1000$AAAAAAAAAAAAAAAAAAAAAA==$"],
             AllowedScopes = ["read"],
-        }));
+        })));
 
-        using var request = ClientCredentials("broken", "any secret at all");
-        using var response = await app.Client.SendAsync(request);
-
-        await AssertErrorAsync(response, HttpStatusCode.Unauthorized, OAuthErrors.InvalidClient);
+        Assert.Contains("client 'broken'", ex.Message, StringComparison.Ordinal);
+        Assert.False(ClientSecretHasher.Verify("any secret at all", "PBKDF2-SHA256$1000$AAAAAAAAAAAAAAAAAAAAAA==$"));
+        Assert.False(ClientSecretHasher.Verify(string.Empty, "SHA256$"));
     }
 
     // ---- §5.2: invalid_request ----
@@ -401,7 +400,8 @@ public sealed partial class TokenEndpointTests
     // ---- §5.2: grant errors ----
 
     [Theory]
-    [InlineData("password")]
+    [InlineData("implicit")]
+    [InlineData("Client_Credentials")]
     [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
     public async Task TokenRequest_UnsupportedGrantType_ReturnsUnsupportedGrantType(string grantType)
     {

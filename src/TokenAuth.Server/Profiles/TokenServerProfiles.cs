@@ -1,0 +1,208 @@
+namespace TokenAuth.Server;
+
+/// <summary>
+/// The built-in profiles. Each call returns a new instance, so a host may change it before adding it to
+/// <see cref="TokenServerOptions.Profiles"/>.
+/// </summary>
+public static class TokenServerProfiles
+{
+    /// <summary>The RFC 6749 token endpoint: POST, form body, HTTP Basic or <c>client_id</c>/<c>client_secret</c>, snake_case JSON.</summary>
+    /// <param name="path">The route.</param>
+    public static TokenServerProfile Token(string path = "/oauth/token") => new()
+    {
+        Name = "rfc6749-token",
+        Kind = TokenServerEndpointKind.Token,
+        Path = path,
+    };
+
+    /// <summary>The RFC 6749 authorization endpoint: <c>GET</c> shows the login and consent pages, their forms <c>POST</c> back.</summary>
+    /// <param name="path">The route.</param>
+    public static TokenServerProfile Authorize(string path = "/oauth/authorize") => new()
+    {
+        Name = "rfc6749-authorize",
+        Kind = TokenServerEndpointKind.Authorize,
+        Path = path,
+        Methods = ["GET", "POST"],
+        Parameters = ParameterLocations.Query,
+        ClientAuthentication = ClientAuthenticationMethods.None,
+    };
+
+    /// <summary>RFC 7009 revocation: POST, form body, client authentication; 200 with an empty body.</summary>
+    /// <param name="path">The route.</param>
+    public static TokenServerProfile Revoke(string path = "/oauth/revoke") => new()
+    {
+        Name = "rfc7009-revoke",
+        Kind = TokenServerEndpointKind.Revoke,
+        Path = path,
+    };
+
+    /// <summary>RFC 7662 introspection: POST, form body, client authentication.</summary>
+    /// <param name="path">The route.</param>
+    public static TokenServerProfile Introspect(string path = "/oauth/introspect") => new()
+    {
+        Name = "rfc7662-introspect",
+        Kind = TokenServerEndpointKind.Introspect,
+        Path = path,
+    };
+
+    /// <summary>
+    /// A token endpoint answering <c>GET ?grant_type=client_credentials&amp;client_id=…&amp;client_secret=…</c> (seed 001):
+    /// <c>token_type</c> <c>bearer</c>, <c>expires_in</c> a string, 12-hour tokens.
+    /// </summary>
+    /// <param name="path">The route.</param>
+    public static TokenServerProfile QueryStringToken(string path) => new()
+    {
+        Name = "query-token",
+        Kind = TokenServerEndpointKind.Token,
+        Path = path,
+        Methods = ["GET"],
+        Parameters = ParameterLocations.Query,
+        ClientAuthentication = ClientAuthenticationMethods.Parameters,
+        GrantTypes = [Server.GrantTypes.ClientCredentials],
+        AccessTokenLifetime = TimeSpan.FromHours(12),
+        Response = QueryStringFormat(),
+    };
+
+    /// <summary>
+    /// <c>GET ?token=…</c> (seed 001's check): the token's <c>access_token</c>, <c>token_type</c>, remaining
+    /// <c>expires_in</c> and <c>scope</c>. The token is its own credential.
+    /// </summary>
+    /// <param name="path">The route.</param>
+    public static TokenServerProfile QueryStringCheck(string path) => new()
+    {
+        Name = "query-check",
+        Kind = TokenServerEndpointKind.Check,
+        Path = path,
+        Methods = ["GET"],
+        Parameters = ParameterLocations.Query,
+        ClientAuthentication = ClientAuthenticationMethods.None,
+        Response = QueryStringFormat(),
+    };
+
+    /// <summary><c>GET ?token=…</c> (seed 001's revoke): answers <c>{"code":0,"msg":"success"}</c>. The token is its own credential.</summary>
+    /// <param name="path">The route.</param>
+    public static TokenServerProfile QueryStringRevoke(string path) => new()
+    {
+        Name = "query-revoke",
+        Kind = TokenServerEndpointKind.Revoke,
+        Path = path,
+        Methods = ["GET"],
+        Parameters = ParameterLocations.Query,
+        ClientAuthentication = ClientAuthenticationMethods.None,
+        Response = new TokenResponseFormat
+        {
+            Envelope = new ResponseEnvelope { CodeMember = "code", SuccessCode = 0, MessageMember = "msg", SuccessMessage = "success", Data = EnvelopeData.None },
+        },
+    };
+
+    /// <summary>
+    /// A token endpoint taking a JSON body with camelCase members — <c>clientId</c>, <c>clientSecret</c>, <c>grantType</c>,
+    /// <c>userId</c>, <c>refreshToken</c> — and answering camelCase (seed 002).
+    /// </summary>
+    /// <param name="path">The route.</param>
+    public static TokenServerProfile CamelCaseJsonToken(string path) => new()
+    {
+        Name = "camelcase-json-token",
+        Kind = TokenServerEndpointKind.Token,
+        Path = path,
+        Parameters = ParameterLocations.Json,
+        ClientAuthentication = ClientAuthenticationMethods.Parameters,
+        ParameterNames = CamelCaseNames(),
+        GrantTypes = [Server.GrantTypes.ClientCredentials, Server.GrantTypes.RefreshToken],
+        Response = new TokenResponseFormat { Naming = MemberNaming.CamelCase, TokenType = "bearer", ExpiresInAsString = true },
+    };
+
+    /// <summary>
+    /// A Spring-style UAA token endpoint (seed 003): parameters in the query string (or a form), HTTP Basic client
+    /// authentication, answers in a <c>{"resp_code":200,"resp_msg":"ok","datas":{…}}</c> envelope — except the code
+    /// exchange, which answers plain RFC 6749 JSON. Tokens live 3599 seconds.
+    /// </summary>
+    /// <param name="path">The route.</param>
+    public static TokenServerProfile ResultEnvelopeToken(string path) => new()
+    {
+        Name = "result-envelope-token",
+        Kind = TokenServerEndpointKind.Token,
+        Path = path,
+        Parameters = ParameterLocations.Query | ParameterLocations.Form,
+        ClientAuthentication = ClientAuthenticationMethods.Basic,
+        AccessTokenLifetime = TimeSpan.FromSeconds(3599),
+        Response = new TokenResponseFormat
+        {
+            TokenType = "bearer",
+            Envelope = new ResponseEnvelope
+            {
+                CodeMember = "resp_code",
+                SuccessCode = 200,
+                MessageMember = "resp_msg",
+                SuccessMessage = "ok",
+                DataMember = "datas",
+                ErrorMember = "error",
+            },
+        },
+        ResponseByGrantType = new Dictionary<string, TokenResponseFormat>(StringComparer.Ordinal)
+        {
+            [Server.GrantTypes.AuthorizationCode] = new TokenResponseFormat { TokenType = "bearer" },
+        },
+    };
+
+    /// <summary>
+    /// A credential endpoint (seed 004): <c>POST ?clientId=…&amp;secret=…&amp;userType=2</c> (query or form, not JSON), answering
+    /// <c>{"code":200,"message":"success","trackId":…,"data":"&lt;token&gt;","extr":null,"timestamp":…,"_status":"SUCCESS","ok":true}</c>.
+    /// Tokens live two hours; send them in the <c>Access-Token</c> header.
+    /// </summary>
+    /// <param name="path">The route.</param>
+    public static TokenServerProfile CodeMessageEnvelopeToken(string path) => new()
+    {
+        Name = "code-message-envelope-token",
+        Kind = TokenServerEndpointKind.Token,
+        Path = path,
+        Parameters = ParameterLocations.Query | ParameterLocations.Form,
+        ClientAuthentication = ClientAuthenticationMethods.Parameters,
+        ParameterNames = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [OAuthParameters.ClientId] = "clientId",
+            [OAuthParameters.ClientSecret] = "secret",
+            [OAuthParameters.UserType] = "userType",
+            [OAuthParameters.GrantType] = "grantType",
+        },
+        GrantTypes = [Server.GrantTypes.ClientCredentials],
+        DefaultGrantType = Server.GrantTypes.ClientCredentials,
+        UserTypes = ["2"],
+        AccessTokenLifetime = TimeSpan.FromHours(2),
+        Response = new TokenResponseFormat
+        {
+            Naming = MemberNaming.CamelCase,
+            Envelope = new ResponseEnvelope
+            {
+                CodeMember = "code",
+                SuccessCode = 200,
+                MessageMember = "message",
+                SuccessMessage = "success",
+                DataMember = "data",
+                Data = EnvelopeData.AccessToken,
+                TrackIdMember = "trackId",
+                NullMembers = ["extr"],
+                TimestampMember = "timestamp",
+                StatusMember = "_status",
+                SuccessFlagMember = "ok",
+                ErrorMember = "error",
+            },
+        },
+    };
+
+    private static TokenResponseFormat QueryStringFormat() => new() { TokenType = "bearer", ExpiresInAsString = true };
+
+    private static Dictionary<string, string> CamelCaseNames() => new(StringComparer.Ordinal)
+    {
+        [OAuthParameters.GrantType] = "grantType",
+        [OAuthParameters.ClientId] = "clientId",
+        [OAuthParameters.ClientSecret] = "clientSecret",
+        [OAuthParameters.RefreshToken] = "refreshToken",
+        [OAuthParameters.UserId] = "userId",
+        [OAuthParameters.RedirectUri] = "redirectUri",
+        [OAuthParameters.CodeVerifier] = "codeVerifier",
+        [OAuthParameters.UserType] = "userType",
+        [OAuthParameters.AccountType] = "accountType",
+        [OAuthParameters.TokenTypeHint] = "tokenTypeHint",
+    };
+}
