@@ -48,7 +48,11 @@ public static class TokenAuthExtensions
     public static AuthenticationBuilder AddTokenAuth(this AuthenticationBuilder builder, string authenticationScheme, Action<TokenAuthOptions>? configureOptions)
         => builder.AddTokenAuth(authenticationScheme, TokenAuthDefaults.DisplayName, configureOptions);
 
-    /// <summary>Adds the TokenAuth scheme: every other overload ends here.</summary>
+    /// <summary>
+    /// Adds the TokenAuth scheme: every other overload ends here. Also registers the authorization services
+    /// (<c>AddAuthorization()</c>, which is idempotent), so that <c>WebApplication</c> adds <c>UseAuthorization()</c>
+    /// by itself and <c>RequireAuthorization()</c> and the scope policies work without further set-up.
+    /// </summary>
     /// <param name="builder">The authentication builder.</param>
     /// <param name="authenticationScheme">The scheme name.</param>
     /// <param name="displayName">The scheme's display name.</param>
@@ -65,6 +69,10 @@ public static class TokenAuthExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TokenAuthOptions>, TokenAuthConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TokenAuthOptions>, TokenAuthPostConfigureOptions>());
         services.AddOptions<TokenAuthOptions>(authenticationScheme).ValidateOnStart();
+
+        // Without authorization services WebApplication adds no UseAuthorization(), and an endpoint with
+        // RequireAuthorization() answers 500 instead of 401. TokenAuth ships scope policies, so it registers them.
+        services.AddAuthorization();
         return builder.AddScheme<TokenAuthOptions, TokenAuthHandler>(authenticationScheme, displayName, configureOptions);
     }
 
