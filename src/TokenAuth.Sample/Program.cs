@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using TokenAuth;
 using TokenAuth.Sample;
 using TokenAuth.Sample.Demo;
+using TokenAuth.Server;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,7 +14,21 @@ if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
 
 // Options come from "Authentication:Schemes:TokenAuth" in appsettings.json (UseTokenStore = true).
 builder.Services.AddTokenAuth();
-builder.Services.AddTokenAuthServer(o => builder.Configuration.GetSection("TokenServer").Bind(o));
+builder.Services.AddTokenAuthServer(o =>
+{
+    builder.Configuration.GetSection("TokenServer").Bind(o);
+    // Beside the RFC endpoints (/oauth/token, /oauth/authorize, /oauth/revoke, /oauth/introspect), each seed
+    // document's own routes in its own shape, so that a client written from the document works unchanged.
+    o.Profiles.Add(TokenServerProfiles.QueryStringToken("/api/oauth2/server/tokens"));          // seed 001
+    o.Profiles.Add(TokenServerProfiles.QueryStringCheck("/api/oauth2/server/tokens/check"));
+    o.Profiles.Add(TokenServerProfiles.QueryStringRevoke("/api/oauth2/server/tokens/revoke"));
+    o.Profiles.Add(TokenServerProfiles.CamelCaseJsonToken("/oauth2/token/"));                   // seed 002
+    o.Profiles.Add(TokenServerProfiles.ResultEnvelopeToken("/api-uaa/oauth/token"));            // seed 003
+    o.Profiles.Add(TokenServerProfiles.Authorize("/api-uaa/oauth/authorize", "uaa-authorize"));
+    o.Profiles.Add(TokenServerProfiles.CodeMessageEnvelopeToken("/openapi/auth/credential"));   // seed 004
+});
+// Users of the password and code grants (and of seed 002's userId): the demo users.
+builder.Services.AddTokenAuthUsers<DemoUserStore>(ServiceLifetime.Singleton);
 
 // Sudo (?sudo=uid:1001, tokens with the "sudo" scope) and tenants (?tenantId=t-100 / ?tenantCode=acme),
 // resolved from the "Demo" section of appsettings.json.

@@ -9,6 +9,7 @@ internal static class TokenServerOptionsValidator
     public static void ValidateProfiles(IList<TokenServerProfile> profiles)
     {
         var routes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var profile in profiles)
         {
             var name = string.IsNullOrWhiteSpace(profile.Name) ? profile.Path : profile.Name;
@@ -17,6 +18,11 @@ internal static class TokenServerOptionsValidator
             if (string.IsNullOrWhiteSpace(profile.Name))
             {
                 throw new InvalidOperationException($"{Where(nameof(TokenServerProfile.Name))} is required.");
+            }
+
+            if (!names.Add(profile.Name))
+            {
+                throw new InvalidOperationException($"{Where(nameof(TokenServerProfile.Name))}: two profiles are named '{profile.Name}'.");
             }
 
             if (!profile.Path.StartsWith('/'))

@@ -26,7 +26,7 @@ public sealed class DemoUser
 
     public string? Mobile { get; set; }
 
-    /// <summary>Not used by sudo; kept for the password grant to come.</summary>
+    /// <summary>The demo password (the password and code grants); hashed at start-up by <see cref="DemoUserStore"/>.</summary>
     public string? Password { get; set; }
 
     /// <summary>The user's tenant, or none: a user without a tenant is found in every tenant.</summary>

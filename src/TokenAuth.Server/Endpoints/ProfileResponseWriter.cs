@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -10,6 +11,9 @@ namespace TokenAuth.Server;
 /// </summary>
 internal static class ProfileResponseWriter
 {
+    // The answers are application/json, never HTML: quotes and apostrophes in descriptions need no \u escapes.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Task WriteTokenAsync(HttpContext context, TokenResponseFormat format, TokenAnswer answer, DateTimeOffset now)
     {
         if (format.Envelope is { } envelope)
@@ -87,7 +91,7 @@ internal static class ProfileResponseWriter
         response.ContentType = "application/json;charset=UTF-8";
         NoStore(response);
         using var buffer = new MemoryStream(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             body(writer);
         }

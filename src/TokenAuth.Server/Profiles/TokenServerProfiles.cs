@@ -8,18 +8,20 @@ public static class TokenServerProfiles
 {
     /// <summary>The RFC 6749 token endpoint: POST, form body, HTTP Basic or <c>client_id</c>/<c>client_secret</c>, snake_case JSON.</summary>
     /// <param name="path">The route.</param>
-    public static TokenServerProfile Token(string path = "/oauth/token") => new()
+    /// <param name="name">The profile's name, unique among the server's profiles.</param>
+    public static TokenServerProfile Token(string path = "/oauth/token", string name = "rfc6749-token") => new()
     {
-        Name = "rfc6749-token",
+        Name = name,
         Kind = TokenServerEndpointKind.Token,
         Path = path,
     };
 
     /// <summary>The RFC 6749 authorization endpoint: <c>GET</c> shows the login and consent pages, their forms <c>POST</c> back.</summary>
     /// <param name="path">The route.</param>
-    public static TokenServerProfile Authorize(string path = "/oauth/authorize") => new()
+    /// <param name="name">The profile's name, unique among the server's profiles.</param>
+    public static TokenServerProfile Authorize(string path = "/oauth/authorize", string name = "rfc6749-authorize") => new()
     {
-        Name = "rfc6749-authorize",
+        Name = name,
         Kind = TokenServerEndpointKind.Authorize,
         Path = path,
         Methods = ["GET", "POST"],
@@ -29,18 +31,20 @@ public static class TokenServerProfiles
 
     /// <summary>RFC 7009 revocation: POST, form body, client authentication; 200 with an empty body.</summary>
     /// <param name="path">The route.</param>
-    public static TokenServerProfile Revoke(string path = "/oauth/revoke") => new()
+    /// <param name="name">The profile's name, unique among the server's profiles.</param>
+    public static TokenServerProfile Revoke(string path = "/oauth/revoke", string name = "rfc7009-revoke") => new()
     {
-        Name = "rfc7009-revoke",
+        Name = name,
         Kind = TokenServerEndpointKind.Revoke,
         Path = path,
     };
 
     /// <summary>RFC 7662 introspection: POST, form body, client authentication.</summary>
     /// <param name="path">The route.</param>
-    public static TokenServerProfile Introspect(string path = "/oauth/introspect") => new()
+    /// <param name="name">The profile's name, unique among the server's profiles.</param>
+    public static TokenServerProfile Introspect(string path = "/oauth/introspect", string name = "rfc7662-introspect") => new()
     {
-        Name = "rfc7662-introspect",
+        Name = name,
         Kind = TokenServerEndpointKind.Introspect,
         Path = path,
     };
@@ -50,9 +54,10 @@ public static class TokenServerProfiles
     /// <c>token_type</c> <c>bearer</c>, <c>expires_in</c> a string, 12-hour tokens.
     /// </summary>
     /// <param name="path">The route.</param>
-    public static TokenServerProfile QueryStringToken(string path) => new()
+    /// <param name="name">The profile's name, unique among the server's profiles.</param>
+    public static TokenServerProfile QueryStringToken(string path, string name = "query-token") => new()
     {
-        Name = "query-token",
+        Name = name,
         Kind = TokenServerEndpointKind.Token,
         Path = path,
         Methods = ["GET"],
@@ -68,9 +73,10 @@ public static class TokenServerProfiles
     /// <c>expires_in</c> and <c>scope</c>. The token is its own credential.
     /// </summary>
     /// <param name="path">The route.</param>
-    public static TokenServerProfile QueryStringCheck(string path) => new()
+    /// <param name="name">The profile's name, unique among the server's profiles.</param>
+    public static TokenServerProfile QueryStringCheck(string path, string name = "query-check") => new()
     {
-        Name = "query-check",
+        Name = name,
         Kind = TokenServerEndpointKind.Check,
         Path = path,
         Methods = ["GET"],
@@ -81,9 +87,10 @@ public static class TokenServerProfiles
 
     /// <summary><c>GET ?token=…</c> (seed 001's revoke): answers <c>{"code":0,"msg":"success"}</c>. The token is its own credential.</summary>
     /// <param name="path">The route.</param>
-    public static TokenServerProfile QueryStringRevoke(string path) => new()
+    /// <param name="name">The profile's name, unique among the server's profiles.</param>
+    public static TokenServerProfile QueryStringRevoke(string path, string name = "query-revoke") => new()
     {
-        Name = "query-revoke",
+        Name = name,
         Kind = TokenServerEndpointKind.Revoke,
         Path = path,
         Methods = ["GET"],
@@ -100,9 +107,10 @@ public static class TokenServerProfiles
     /// <c>userId</c>, <c>refreshToken</c> — and answering camelCase (seed 002).
     /// </summary>
     /// <param name="path">The route.</param>
-    public static TokenServerProfile CamelCaseJsonToken(string path) => new()
+    /// <param name="name">The profile's name, unique among the server's profiles.</param>
+    public static TokenServerProfile CamelCaseJsonToken(string path, string name = "camelcase-json-token") => new()
     {
-        Name = "camelcase-json-token",
+        Name = name,
         Kind = TokenServerEndpointKind.Token,
         Path = path,
         Parameters = ParameterLocations.Json,
@@ -118,9 +126,10 @@ public static class TokenServerProfiles
     /// exchange, which answers plain RFC 6749 JSON. Tokens live 3599 seconds.
     /// </summary>
     /// <param name="path">The route.</param>
-    public static TokenServerProfile ResultEnvelopeToken(string path) => new()
+    /// <param name="name">The profile's name, unique among the server's profiles.</param>
+    public static TokenServerProfile ResultEnvelopeToken(string path, string name = "result-envelope-token") => new()
     {
-        Name = "result-envelope-token",
+        Name = name,
         Kind = TokenServerEndpointKind.Token,
         Path = path,
         Parameters = ParameterLocations.Query | ParameterLocations.Form,
@@ -151,9 +160,10 @@ public static class TokenServerProfiles
     /// Tokens live two hours; send them in the <c>Access-Token</c> header.
     /// </summary>
     /// <param name="path">The route.</param>
-    public static TokenServerProfile CodeMessageEnvelopeToken(string path) => new()
+    /// <param name="name">The profile's name, unique among the server's profiles.</param>
+    public static TokenServerProfile CodeMessageEnvelopeToken(string path, string name = "code-message-envelope-token") => new()
     {
-        Name = "code-message-envelope-token",
+        Name = name,
         Kind = TokenServerEndpointKind.Token,
         Path = path,
         Parameters = ParameterLocations.Query | ParameterLocations.Form,
