@@ -69,7 +69,8 @@ public sealed class TokenClient
     public TimeSpan? AccessTokenLifetime { get; set; }
 
     /// <summary>Whether the client may use <paramref name="grantType"/>.</summary>
-    internal bool Allows(string grantType) => AllowedGrantTypes.Contains(grantType, StringComparer.Ordinal);
+    internal bool Allows(string grantType)
+        => AllowedGrantTypes.Count == 0 ? grantType == GrantTypes.ClientCredentials : AllowedGrantTypes.Contains(grantType, StringComparer.Ordinal);
 
     /// <summary>A copy with these secret hashes and no plaintext secret.</summary>
     internal TokenClient WithSecretHashes(IList<string> hashes) => new()
@@ -78,7 +79,7 @@ public sealed class TokenClient
         DisplayName = DisplayName,
         ClientSecretHashes = hashes,
         IsPublic = IsPublic,
-        AllowedGrantTypes = AllowedGrantTypes.Count > 0 ? [.. AllowedGrantTypes] : [GrantTypes.ClientCredentials],
+        AllowedGrantTypes = [.. AllowedGrantTypes],
         AllowedScopes = [.. AllowedScopes],
         RedirectUris = [.. RedirectUris],
         RequirePkce = RequirePkce,

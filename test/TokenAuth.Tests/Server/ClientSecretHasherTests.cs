@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.IdentityModel.Tokens;
 using TokenAuth.Server;
 
 namespace TokenAuth.Tests.Server;
@@ -23,7 +24,8 @@ public sealed class ClientSecretHasherTests
     [Fact]
     public void Hash_Always_HasTheDocumentedFormat()
     {
-        var hash = ClientSecretHasher.Hash("s1", Iterations);
+        // A secret that base64 cannot produce by chance ('!' is not in its alphabet), so the last check cannot flake.
+        var hash = ClientSecretHasher.Hash("not in base64!", Iterations);
 
         var parts = hash.Split('$');
         Assert.Equal(4, parts.Length);
@@ -31,7 +33,45 @@ public sealed class ClientSecretHasherTests
         Assert.Equal("1000", parts[1]);
         Assert.Equal(16, Convert.FromBase64String(parts[2]).Length);
         Assert.Equal(32, Convert.FromBase64String(parts[3]).Length);
-        Assert.DoesNotContain("s1", hash, StringComparison.Ordinal);
+        Assert.DoesNotContain("not in base64!", hash, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HashGenerated_GeneratedSecret_IsSha256AndRoundTrips()
+    {
+        var secret = ClientSecretHasher.GenerateSecret();
+
+        var hash = ClientSecretHasher.HashGenerated(secret);
+
+        Assert.Equal(43, secret.Length);
+        Assert.Equal(32, Base64UrlEncoder.DecodeBytes(secret).Length);
+        var parts = hash.Split('$');
+        Assert.Equal(["SHA256", Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(secret)))], parts);
+        Assert.True(ClientSecretHasher.Verify(secret, hash));
+        Assert.True(ClientSecretHasher.IsWellFormed(hash));
+        Assert.False(ClientSecretHasher.Verify(secret[..^1] + (secret[^1] == 'A' ? 'B' : 'A'), hash));
+        Assert.NotEqual(secret, ClientSecretHasher.GenerateSecret());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("demo-secret")]
+    [InlineData("012345678901234567890123456789012345678901")]
+    public void HashGenerated_ShortSecret_Throws(string secret)
+        => Assert.Throws<ArgumentException>(() => ClientSecretHasher.HashGenerated(secret));
+
+    [Theory]
+    [InlineData("SHA256$")]
+    [InlineData("SHA256$AAAA")]
+    [InlineData("SHA256$!!!!")]
+    [InlineData("SHA256$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$x")]
+    [InlineData("sha256$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]
+    [InlineData("MD5$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]
+    public void Verify_MalformedSha256Hash_NeverMatchesAndIsNotWellFormed(string hash)
+    {
+        Assert.False(ClientSecretHasher.Verify(string.Empty, hash));
+        Assert.False(ClientSecretHasher.Verify("x", hash));
+        Assert.False(ClientSecretHasher.IsWellFormed(hash));
     }
 
     [Theory]

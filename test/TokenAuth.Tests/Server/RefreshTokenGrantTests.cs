@@ -91,6 +91,47 @@ public class RefreshTokenGrantTests
     }
 
     [Fact]
+    public async Task Refresh_ConsumedTokenPresentedAgain_RevokesEveryTokenOfTheFamily()
+    {
+        await using var app = await StartAsync();
+        var (access1, refresh1) = await GrantAsync(app);
+        var second = await ReadJsonAsync(await app.Client.SendAsync(Refresh(refresh1)));
+        var third = await ReadJsonAsync(await app.Client.SendAsync(Refresh(second.GetProperty("refresh_token").GetString()!)));
+        var (otherAccess, otherRefresh) = await GrantAsync(app);
+
+        // RFC 9700 §4.14.2: the first refresh token again — stolen, or replayed — ends the whole grant.
+        await AssertErrorAsync(await app.Client.SendAsync(Refresh(refresh1)), OAuthErrors.InvalidGrant);
+
+        foreach (var access in new[] { access1, second.GetProperty("access_token").GetString()!, third.GetProperty("access_token").GetString()! })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(TestApp.Get("/protected", access))).StatusCode);
+        }
+
+        await AssertErrorAsync(await app.Client.SendAsync(Refresh(third.GetProperty("refresh_token").GetString()!)), OAuthErrors.InvalidGrant);
+        Assert.Contains(app.Logs.Entries, e => e.EventId.Name == "GrantReplayed");
+
+        // Another grant of the same client is untouched.
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", otherAccess))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(Refresh(otherRefresh))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Refresh_FiftyConcurrentRequestsWithOneToken_ExactlyOneSucceeds()
+    {
+        await using var app = await StartAsync();
+        var (_, refresh) = await GrantAsync(app);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => app.Client.SendAsync(Refresh(refresh))));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(49, responses.Count(r => r.StatusCode == HttpStatusCode.BadRequest));
+        foreach (var response in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
+        {
+            await AssertErrorAsync(response, OAuthErrors.InvalidGrant);
+        }
+    }
+
+    [Fact]
     public async Task Refresh_UnknownToken_InvalidGrant()
     {
         await using var app = await StartAsync();

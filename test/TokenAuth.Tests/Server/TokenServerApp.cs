@@ -50,13 +50,31 @@ public static class TokenServerApp
                 services?.Invoke(s);
                 s.AddTokenAuthServer(o =>
                 {
+                    // Tests that measure the minimum duration of failures set it back; the others need no wait.
+                    o.FailedAuthentication.MinimumDuration = TimeSpan.FromMilliseconds(1);
                     o.Clients.Add(Client(ClientId, ClientSecret, ["read", "write"], GrantTypes.ClientCredentials));
                     o.Clients.Add(Client(OddClientId, OddClientSecret, ["read"]));
                     o.Clients.Add(Client(RefreshOnlyClientId, RefreshOnlyClientSecret, ["read"], GrantTypes.RefreshToken));
                     server?.Invoke(o);
                 });
             },
-            app => app.MapTokenAuthServer());
+            app =>
+            {
+                // TestServer has no remote address; a test names one with this header (throttling is per address).
+                app.Use((context, next) =>
+                {
+                    if (IPAddress.TryParse(context.Request.Headers[ClientAddressHeader].ToString(), out var address))
+                    {
+                        context.Connection.RemoteIpAddress = address;
+                    }
+
+                    return next(context);
+                });
+                app.MapTokenAuthServer();
+            });
+
+    /// <summary>The request header that sets the remote address the server sees.</summary>
+    public const string ClientAddressHeader = "X-Test-Remote-Address";
 
     /// <summary>A POST to the token endpoint with a form body made of <paramref name="fields"/> (repeats allowed).</summary>
     public static HttpRequestMessage TokenRequest(params (string Name, string Value)[] fields) => new(HttpMethod.Post, "/oauth/token")
