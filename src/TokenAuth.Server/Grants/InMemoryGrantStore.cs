@@ -4,30 +4,47 @@ namespace TokenAuth.Server;
 
 /// <summary>
 /// The default grant store: process-local. Consumption is a compare-and-swap on the entry, so concurrent
-/// redemptions of one refresh token or code have exactly one winner. Expired entries are swept on writes.
+/// redemptions of one refresh token or code have exactly one winner. A family is a lock-guarded set; a revoked
+/// one is remembered for as long as a member could have lived and at least
+/// <see cref="GrantStoreRules.RevokedFamilyRetention"/>. Memory stays bounded by what is live: grants past
+/// <see cref="GrantRecord.RetainUntil"/> and families past their last member are swept out on writes, and a
+/// family drops its expired members whenever one is added.
 /// </summary>
 internal sealed class InMemoryGrantStore(TimeProvider timeProvider) : IGrantStore
 {
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
+
     private readonly ConcurrentDictionary<string, GrantRecord> _grants = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Family> _families = new(StringComparer.Ordinal);
     private long _nextSweepTicks;
 
     public Task SaveAsync(TokenHash handle, GrantRecord grant, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(grant);
+        var key = GrantStoreRules.Key(handle);
+        GrantStoreRules.Validate(grant);
         SweepIfDue();
-        _grants[handle.Value] = grant;
+        if (grant.RetainUntil > timeProvider.GetUtcNow())
+        {
+            _grants[key] = grant;
+        }
+        else
+        {
+            // Kept until RetainUntil, which has passed: not kept at all, and nothing older stays under the handle.
+            _grants.TryRemove(key, out _);
+        }
+
         return Task.CompletedTask;
     }
 
     public Task<GrantRecord?> FindAsync(TokenHash handle, CancellationToken cancellationToken = default)
-        => Task.FromResult(Live(handle.Value));
+        => Task.FromResult(Live(GrantStoreRules.Key(handle)));
 
     public Task<GrantRecord?> ConsumeAsync(TokenHash handle, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        while (Live(handle.Value) is { } current)
+        var key = GrantStoreRules.Key(handle);
+        while (Live(key) is { } current)
         {
-            if (current.ConsumedAt is not null || _grants.TryUpdate(handle.Value, current with { ConsumedAt = now }, current))
+            if (current.ConsumedAt is not null || _grants.TryUpdate(key, current with { ConsumedAt = now }, current))
             {
                 return Task.FromResult<GrantRecord?>(current);
             }
@@ -39,40 +56,18 @@ internal sealed class InMemoryGrantStore(TimeProvider timeProvider) : IGrantStor
     public Task<bool> AddToFamilyAsync(string familyId, FamilyMember member, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(familyId);
-        var family = _families.GetOrAdd(familyId, static _ => new Family());
-        lock (family)
-        {
-            if (family.Revoked)
-            {
-                return Task.FromResult(false);
-            }
-
-            family.Members.Add(member);
-            if (expiresAt > family.ExpiresAt)
-            {
-                family.ExpiresAt = expiresAt;
-            }
-        }
-
-        return Task.FromResult(true);
+        GrantStoreRules.Validate(member);
+        SweepIfDue();
+        var now = timeProvider.GetUtcNow();
+        return Task.FromResult(WithFamily(familyId, family => family.TryAdd(member, expiresAt, now)));
     }
 
     public Task<IReadOnlyList<TokenHash>> RevokeFamilyAsync(string familyId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(familyId);
-        var family = _families.GetOrAdd(familyId, static _ => new Family());
-        List<FamilyMember> members;
-        lock (family)
-        {
-            family.Revoked = true;
-            members = [.. family.Members];
-            family.Members.Clear();
-            // A revoked family stays known (so late additions are refused) for as long as a member could have lived.
-            if (family.ExpiresAt < timeProvider.GetUtcNow().AddHours(1))
-            {
-                family.ExpiresAt = timeProvider.GetUtcNow().AddHours(1);
-            }
-        }
+        SweepIfDue();
+        var now = timeProvider.GetUtcNow();
+        var members = WithFamily(familyId, family => family.Revoke(now + GrantStoreRules.RevokedFamilyRetention));
 
         var accessTokens = new List<TokenHash>();
         foreach (var member in members)
@@ -91,6 +86,28 @@ internal sealed class InMemoryGrantStore(TimeProvider timeProvider) : IGrantStor
     }
 
     internal int Count => _grants.Count;
+
+    internal int FamilyCount => _families.Count;
+
+    /// <summary>
+    /// Runs <paramref name="action"/> under the lock of the family that is in the dictionary. The sweeper may take a
+    /// family out between the look-up and the lock; acting on that orphan would add a member no revocation finds,
+    /// or revoke a family that later additions never see, so the look-up is retried.
+    /// </summary>
+    private T WithFamily<T>(string familyId, Func<Family, T> action)
+    {
+        while (true)
+        {
+            var family = _families.GetOrAdd(familyId, static _ => new Family());
+            lock (family)
+            {
+                if (!family.Swept)
+                {
+                    return action(family);
+                }
+            }
+        }
+    }
 
     private GrantRecord? Live(string key)
     {
@@ -112,7 +129,7 @@ internal sealed class InMemoryGrantStore(TimeProvider timeProvider) : IGrantStor
     {
         var now = timeProvider.GetUtcNow();
         var due = Interlocked.Read(ref _nextSweepTicks);
-        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, now.AddMinutes(1).UtcTicks, due) != due)
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, (now + SweepInterval).UtcTicks, due) != due)
         {
             return;
         }
@@ -131,18 +148,64 @@ internal sealed class InMemoryGrantStore(TimeProvider timeProvider) : IGrantStor
             {
                 if (entry.Value.ExpiresAt <= now)
                 {
+                    entry.Value.Swept = true;
                     _families.TryRemove(entry);
                 }
             }
         }
     }
 
+    /// <summary>One family; every member is guarded by locking the instance.</summary>
     private sealed class Family
     {
-        public List<FamilyMember> Members { get; } = [];
+        private readonly Dictionary<FamilyMember, DateTimeOffset> _members = [];
 
-        public DateTimeOffset ExpiresAt { get; set; }
+        /// <summary>Until when the family is kept: its latest member's expiry, or the revocation's retention.</summary>
+        public DateTimeOffset ExpiresAt { get; private set; }
 
-        public bool Revoked { get; set; }
+        /// <summary>Taken out of the store by the sweeper: whoever still holds it must look the family up again.</summary>
+        public bool Swept { get; set; }
+
+        private bool Revoked { get; set; }
+
+        public bool TryAdd(FamilyMember member, DateTimeOffset expiresAt, DateTimeOffset now)
+        {
+            if (Revoked)
+            {
+                return false;
+            }
+
+            // An expired member needs no revocation: dropping it keeps a long rotation chain from growing the list.
+            foreach (var expired in _members.Where(m => m.Value <= now).Select(m => m.Key).ToList())
+            {
+                _members.Remove(expired);
+            }
+
+            if (expiresAt > now && (!_members.TryGetValue(member, out var known) || known < expiresAt))
+            {
+                _members[member] = expiresAt;
+            }
+
+            if (expiresAt > ExpiresAt)
+            {
+                ExpiresAt = expiresAt;
+            }
+
+            return true;
+        }
+
+        public List<FamilyMember> Revoke(DateTimeOffset keepRevokedUntil)
+        {
+            Revoked = true;
+            List<FamilyMember> members = [.. _members.Keys];
+            _members.Clear();
+            // Remembered as long as a member could have lived, so that a late addition is still refused.
+            if (keepRevokedUntil > ExpiresAt)
+            {
+                ExpiresAt = keepRevokedUntil;
+            }
+
+            return members;
+        }
     }
 }

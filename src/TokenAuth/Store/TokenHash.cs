@@ -9,6 +9,8 @@ namespace TokenAuth;
 /// </summary>
 public readonly record struct TokenHash
 {
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
     private TokenHash(string hex) => Value = hex;
 
     /// <summary>The 64 lowercase hex characters of the SHA-256 of the token's UTF-8 bytes.</summary>
@@ -39,6 +41,24 @@ public readonly record struct TokenHash
                 System.Buffers.ArrayPool<byte>.Shared.Return(rented, clearArray: true);
             }
         }
+    }
+
+    /// <summary>
+    /// A hash read back from a store that keeps <see cref="Value"/> as text (the grant store's family members):
+    /// a store can return hashes it never saw the token of, but only well-formed ones.
+    /// </summary>
+    /// <param name="value">64 lowercase hex characters.</param>
+    /// <exception cref="FormatException">The stored text is not such a hash.</exception>
+    internal static TokenHash FromValue(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Length != SHA256.HashSizeInBytes * 2 || value.AsSpan().ContainsAnyExcept(LowerHex))
+        {
+            // Never echo the text: it came from a backend and may be anything.
+            throw new FormatException("A stored token hash is not 64 lowercase hex characters.");
+        }
+
+        return new TokenHash(value);
     }
 
     /// <summary>Returns <see cref="Value"/>.</summary>
