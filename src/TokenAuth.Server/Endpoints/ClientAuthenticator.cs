@@ -91,8 +91,9 @@ internal sealed class ClientAuthenticator(IClientStore clients, AuthenticationTh
     /// </summary>
     internal static async Task DelayFailureAsync(ProtocolRequest request, TimeSpan minimum)
     {
-        var remaining = minimum - Stopwatch.GetElapsedTime(request.StartedAt);
-        if (remaining > TimeSpan.Zero)
+        // A timer may fire a fraction of a millisecond early; wait again until the minimum has really passed.
+        TimeSpan remaining;
+        while ((remaining = minimum - Stopwatch.GetElapsedTime(request.StartedAt)) > TimeSpan.Zero)
         {
             await Task.Delay(remaining, request.Aborted);
         }
