@@ -6,10 +6,11 @@ using TokenAuth.Server;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Tokens live in memory unless a Redis connection string is configured (ConnectionStrings__Redis=localhost:6379).
+// Tokens and grants live in memory unless a Redis connection string is configured (ConnectionStrings__Redis=localhost:6379).
 if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
 {
     builder.Services.AddTokenAuthRedisStore(redis);
+    builder.Services.AddTokenAuthRedisGrantStore(redis);   // refresh tokens and codes too: redeemed once, on any node
 }
 
 // Options come from "Authentication:Schemes:TokenAuth" in appsettings.json (UseTokenStore = true).

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(2008, LogLevel.Information, "Authorization request refused: {Error}: {Description}", EventName = "AuthorizationRefused")]
     public static partial void AuthorizationRefused(ILogger logger, string error, string description);
+
+    [LoggerMessage(2009, LogLevel.Debug, "Client {ClientId} presented a {GrantKind} twice at once; the other request redeemed it.", EventName = "GrantRaceLost")]
+    public static partial void GrantRaceLost(ILogger logger, string clientId, string grantKind);
 }

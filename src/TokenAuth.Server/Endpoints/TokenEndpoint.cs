@@ -21,6 +21,9 @@ internal sealed class TokenEndpoint(
     TimeProvider timeProvider,
     ILogger<TokenEndpoint> logger)
 {
+    /// <summary>How long a consumed grant whose redemption never completed (its request failed) counts as "being redeemed".</summary>
+    private static readonly TimeSpan RedemptionWindow = TimeSpan.FromSeconds(10);
+
     private static readonly string[] ServerGrantTypes = [GrantTypes.ClientCredentials, GrantTypes.RefreshToken, GrantTypes.AuthorizationCode, GrantTypes.Password];
 
     public Task HandleAsync(HttpContext context, ServerEndpoint endpoint) => EndpointRunner.RunAsync(
@@ -150,42 +153,25 @@ internal sealed class TokenEndpoint(
             return (null, OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.RefreshToken)}' is required."));
         }
 
-        var handle = TokenIssuer.RefreshHandle(refreshToken);
-        var grant = await issuer.FindGrantAsync(handle, request.Aborted);
-        // RFC 6749 §6: the refresh token must have been issued to this client; §5.2: anything else is invalid_grant.
-        if (grant is not { Kind: GrantKind.RefreshToken } || !string.Equals(grant.Token.ClientId, client.ClientId, StringComparison.Ordinal))
+        var (grant, error) = await RedeemAsync(request, client, TokenIssuer.RefreshHandle(refreshToken), GrantKind.RefreshToken, InvalidRefreshToken, found =>
         {
-            return (null, InvalidRefreshToken());
-        }
+            if (request[OAuthParameters.UserId] is { } userId && !string.Equals(userId, found.Token.Subject, StringComparison.Ordinal))
+            {
+                return OAuthError.InvalidGrant($"The refresh token was not issued for the user '{OAuthError.Printable(userId)}'.");
+            }
 
-        if (request[OAuthParameters.UserId] is { } userId && !string.Equals(userId, grant.Token.Subject, StringComparison.Ordinal))
+            return NarrowScopes(found, request[OAuthParameters.Scope]).Error;
+        });
+        if (grant is null)
         {
-            return (null, OAuthError.InvalidGrant($"The refresh token was not issued for the user '{OAuthError.Printable(userId)}'."));
-        }
-
-        var (scopes, scopeError) = NarrowScopes(grant, request[OAuthParameters.Scope]);
-        if (scopeError is not null)
-        {
-            return (null, scopeError);
-        }
-
-        var consumed = await issuer.ConsumeAsync(handle, request.Aborted);
-        if (consumed is null || consumed.ExpiresAt <= issuer.Now)
-        {
-            return (null, InvalidRefreshToken());
-        }
-
-        if (consumed.ConsumedAt is not null)
-        {
-            // RFC 9700 §4.14.2: a refresh token used twice was stolen or replayed; revoke everything of its grant.
-            Log.GrantReplayed(logger, client.ClientId, "refresh token", consumed.FamilyId);
-            await issuer.RevokeFamilyAsync(consumed.FamilyId, request.Aborted);
-            return (null, InvalidRefreshToken());
+            return (null, error);
         }
 
         // Rotation: the new refresh token ends when the grant does, so refreshing cannot extend it forever.
-        var template = consumed.Token with { Scopes = scopes };
-        return await IssueAsync(request, client, template, new FamilyGrant(consumed.FamilyId, consumed.ExpiresAt, WithRefreshToken: true));
+        var template = grant.Token with { Scopes = NarrowScopes(grant, request[OAuthParameters.Scope]).Scopes };
+        var result = await IssueAsync(request, client, template, new FamilyGrant(grant.FamilyId, grant.ExpiresAt, WithRefreshToken: true));
+        await issuer.CompleteAsync(TokenIssuer.RefreshHandle(refreshToken));
+        return result;
     }
 
     private async Task<(TokenAnswer? Answer, OAuthError? Error)> AuthorizationCodeAsync(ProtocolRequest request, TokenClient client)
@@ -195,42 +181,68 @@ internal sealed class TokenEndpoint(
             return (null, OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.Code)}' is required."));
         }
 
-        var handle = TokenIssuer.CodeHandle(code);
-        var grant = await issuer.FindGrantAsync(handle, request.Aborted);
-        if (grant is not { Kind: GrantKind.AuthorizationCode } || !string.Equals(grant.Token.ClientId, client.ClientId, StringComparison.Ordinal))
+        var (grant, error) = await RedeemAsync(request, client, TokenIssuer.CodeHandle(code), GrantKind.AuthorizationCode, InvalidCode,
+            found => CheckRedirectUri(request, client, found) ?? CheckPkce(request, found));
+        if (grant is null)
         {
-            return (null, InvalidCode());
-        }
-
-        if (grant.ConsumedAt is null)
-        {
-            if (grant.ExpiresAt <= issuer.Now)
-            {
-                return (null, InvalidCode());
-            }
-
-            if ((CheckRedirectUri(request, client, grant) ?? CheckPkce(request, grant)) is { } bindingError)
-            {
-                return (null, bindingError);
-            }
-
-            grant = await issuer.ConsumeAsync(handle, request.Aborted);
-            if (grant is null)
-            {
-                return (null, InvalidCode());
-            }
-        }
-
-        if (grant.ConsumedAt is not null)
-        {
-            // RFC 6749 §4.1.2: a code used twice is refused, and what it issued is revoked.
-            Log.GrantReplayed(logger, client.ClientId, "authorization code", grant.FamilyId);
-            await issuer.RevokeFamilyAsync(grant.FamilyId, request.Aborted);
-            return (null, InvalidCode());
+            return (null, error);
         }
 
         var family = new FamilyGrant(grant.FamilyId, issuer.Now + options.Value.RefreshTokenLifetime, client.Allows(GrantTypes.RefreshToken));
-        return await IssueAsync(request, client, grant.Token, family);
+        var result = await IssueAsync(request, client, grant.Token, family);
+        await issuer.CompleteAsync(TokenIssuer.CodeHandle(code));
+        return result;
+    }
+
+    /// <summary>
+    /// Redeems a refresh token or code once. Presented again after its redemption completed, it is a replay: the whole
+    /// family is revoked (RFC 9700 §4.14.2, RFC 6749 §4.1.2). Presented while another request is still redeeming it — a
+    /// client sending it twice at once — the duplicate is refused but is no replay: the winner's tokens stand. The caller
+    /// completes the redemption (<see cref="TokenIssuer.CompleteAsync"/>) once the new tokens are issued.
+    /// </summary>
+    private async Task<(GrantRecord? Grant, OAuthError? Error)> RedeemAsync(
+        ProtocolRequest request, TokenClient client, TokenHash handle, GrantKind kind, Func<OAuthError> invalid, Func<GrantRecord, OAuthError?> check)
+    {
+        var found = await issuer.FindGrantAsync(handle, request.Aborted);
+        // RFC 6749 §6, §4.1.3: issued to this client; §5.2: anything else is invalid_grant.
+        if (found is null || found.Kind != kind || !string.Equals(found.Token.ClientId, client.ClientId, StringComparison.Ordinal))
+        {
+            return (null, invalid());
+        }
+
+        var label = kind == GrantKind.RefreshToken ? "refresh token" : "authorization code";
+        if (found.ConsumedAt is { } consumedAt)
+        {
+            if (found.RedeemedAt is null && issuer.Now - consumedAt < RedemptionWindow)
+            {
+                // Another request is redeeming it right now: a duplicate sent at the same moment, not a replay.
+                Log.GrantRaceLost(logger, client.ClientId, label);
+                return (null, invalid());
+            }
+
+            Log.GrantReplayed(logger, client.ClientId, label, found.FamilyId);
+            await issuer.RevokeFamilyAsync(found.FamilyId, request.Aborted);
+            return (null, invalid());
+        }
+
+        if (found.ExpiresAt <= issuer.Now)
+        {
+            return (null, invalid());
+        }
+
+        if (check(found) is { } checkError)
+        {
+            return (null, checkError);
+        }
+
+        var consumed = await issuer.ConsumeAsync(handle, request.Aborted);
+        if (consumed is null || consumed.ConsumedAt is not null)
+        {
+            Log.GrantRaceLost(logger, client.ClientId, label);
+            return (null, invalid());
+        }
+
+        return (consumed, null);
     }
 
     private async Task<(TokenAnswer? Answer, OAuthError? Error)> PasswordAsync(ProtocolRequest request, TokenClient client)

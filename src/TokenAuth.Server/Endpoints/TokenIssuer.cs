@@ -161,6 +161,23 @@ internal sealed class TokenIssuer(ITokenStore tokens, IGrantStore grants, IOptio
     public Task<GrantRecord?> ConsumeAsync(TokenHash handle, CancellationToken cancellationToken)
         => Guard(() => grants.ConsumeAsync(handle, Now, cancellationToken), cancellationToken);
 
+    /// <summary>
+    /// Marks a redemption complete (see <see cref="IGrantStore.CompleteAsync"/>). Best effort: the tokens are issued
+    /// already, and if the store fails here a presentation in the next seconds is merely not taken for a replay.
+    /// </summary>
+    public async Task CompleteAsync(TokenHash handle)
+    {
+        try
+        {
+            await grants.CompleteAsync(handle, Now, CancellationToken.None);
+        }
+#pragma warning disable CA1031 // The answer is given already; a failure here only weakens replay detection for a moment.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     /// <summary>Revokes a whole family: its refresh tokens and codes, and every access token it issued.</summary>
     public Task RevokeFamilyAsync(string familyId, CancellationToken cancellationToken)
         => Guard(async () =>

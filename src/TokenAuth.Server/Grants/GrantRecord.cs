@@ -27,6 +27,13 @@ public sealed record GrantRecord
     /// <summary>When the grant was redeemed; <see langword="null"/> while it is unused.</summary>
     public DateTimeOffset? ConsumedAt { get; init; }
 
+    /// <summary>
+    /// When the redemption that consumed the grant completed (<see cref="IGrantStore.CompleteAsync"/>); <see langword="null"/>
+    /// while it runs. A consumed grant presented again while its redemption runs is a concurrent duplicate; once it has
+    /// completed, a replay.
+    /// </summary>
+    public DateTimeOffset? RedeemedAt { get; init; }
+
     /// <summary>For a code: the <c>redirect_uri</c> of the authorization request, if it carried one.</summary>
     public string? RedirectUri { get; init; }
 

@@ -32,6 +32,16 @@ public interface IGrantStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<GrantRecord?> ConsumeAsync(TokenHash handle, DateTimeOffset now, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records that the redemption of a consumed grant has completed at <paramref name="now"/>: what it issued was handed
+    /// out. From then on, presenting it again is a replay; before, a request that raced the redemption
+    /// (<see cref="GrantRecord.RedeemedAt"/>). Does nothing for an unknown or unconsumed grant.
+    /// </summary>
+    /// <param name="handle">The hash of the refresh token or code.</param>
+    /// <param name="now">The time of completion.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task CompleteAsync(TokenHash handle, DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>Records that <paramref name="member"/> belongs to family <paramref name="familyId"/>, which lives at least until <paramref name="expiresAt"/>.</summary>
     /// <param name="familyId">The family.</param>
     /// <param name="member">An access token or a grant handle issued in the family.</param>

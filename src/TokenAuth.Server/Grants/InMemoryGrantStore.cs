@@ -53,6 +53,16 @@ internal sealed class InMemoryGrantStore(TimeProvider timeProvider) : IGrantStor
         return Task.FromResult<GrantRecord?>(null);
     }
 
+    public Task CompleteAsync(TokenHash handle, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var key = GrantStoreRules.Key(handle);
+        while (Live(key) is { ConsumedAt: not null, RedeemedAt: null } current && !_grants.TryUpdate(key, current with { RedeemedAt = now }, current))
+        {
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<bool> AddToFamilyAsync(string familyId, FamilyMember member, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(familyId);

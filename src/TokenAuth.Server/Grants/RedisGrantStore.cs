@@ -9,7 +9,7 @@ namespace TokenAuth.Server;
 /// <list type="bullet">
 /// <item><c>&lt;KeyPrefix&gt;&lt;hash hex&gt;</c>: a hash with field <c>record</c> (the <see cref="GrantRecord"/> as
 /// compact JSON, without <see cref="GrantRecord.ConsumedAt"/>) and, once consumed, field <c>consumed</c> (the instant,
-/// round-trip format). One key per grant, so that saving, consuming and expiring it are each one atomic step; it
+/// round-trip format), and once its redemption completed, field <c>redeemed</c>. One key per grant, so that saving, consuming and expiring it are each one atomic step; it
 /// expires at <see cref="GrantRecord.RetainUntil"/>.</item>
 /// <item><c>&lt;FamilyKeyPrefix&gt;&lt;id&gt;:members</c>: a set of <c>a:&lt;hex&gt;</c> (access tokens) and
 /// <c>g:&lt;hex&gt;</c> (grant handles), expiring with its latest member.</item>
@@ -27,26 +27,35 @@ internal sealed class RedisGrantStore : IGrantStore, IAsyncDisposable, IDisposab
 {
     private const string RecordField = "record";
     private const string ConsumedField = "consumed";
+    private const string RedeemedField = "redeemed";
     private const string AccessTokenTag = "a:";
     private const string GrantTag = "g:";
 
-    // KEYS[1] grant; ARGV[1] JSON, ARGV[2] TTL ms, ARGV[3] consumed instant or ''. Replaces whatever was there,
-    // consumption included, so a saved record is exactly what is found.
+    // KEYS[1] grant; ARGV[1] JSON, ARGV[2] TTL ms, ARGV[3] consumed instant or '', ARGV[4] redeemed instant or ''.
+    // Replaces whatever was there, consumption included, so a saved record is exactly what is found.
     private const string SaveScript = """
         redis.call('DEL', KEYS[1])
         redis.call('HSET', KEYS[1], 'record', ARGV[1])
         if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'consumed', ARGV[3]) end
+        if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'redeemed', ARGV[4]) end
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         return 1
         """;
 
-    // KEYS[1] grant; ARGV[1] now. Returns nil (unknown) or {record, consumed-before or nil}; marks it consumed when it
-    // was not. HSET leaves the key's TTL alone: the consumed record is kept until RetainUntil.
+    // KEYS[1] grant; ARGV[1] now. Returns nil (unknown) or {record, consumed-before or nil, redeemed or nil}; marks it
+    // consumed when it was not. HSET leaves the key's TTL alone: the consumed record is kept until RetainUntil.
     private const string ConsumeScript = """
-        local v = redis.call('HMGET', KEYS[1], 'record', 'consumed')
+        local v = redis.call('HMGET', KEYS[1], 'record', 'consumed', 'redeemed')
         if not v[1] then return false end
         if not v[2] then redis.call('HSET', KEYS[1], 'consumed', ARGV[1]) end
         return v
+        """;
+
+    // KEYS[1] grant; ARGV[1] now. Marks a consumed grant's redemption complete, once.
+    private const string CompleteScript = """
+        local v = redis.call('HMGET', KEYS[1], 'consumed', 'redeemed')
+        if v[1] and not v[2] then redis.call('HSET', KEYS[1], 'redeemed', ARGV[1]) end
+        return 1
         """;
 
     // KEYS[1] members, KEYS[2] revoked marker; ARGV[1] member, ARGV[2] its TTL ms. 0 when revoked; otherwise adds a
@@ -77,7 +86,7 @@ internal sealed class RedisGrantStore : IGrantStore, IAsyncDisposable, IDisposab
         return access
         """;
 
-    private static readonly RedisValue[] GrantFields = [RecordField, ConsumedField];
+    private static readonly RedisValue[] GrantFields = [RecordField, ConsumedField, RedeemedField];
 
     private readonly TimeProvider _timeProvider;
     private readonly string _keyPrefix;
@@ -111,6 +120,9 @@ internal sealed class RedisGrantStore : IGrantStore, IAsyncDisposable, IDisposab
             _configuration = ConfigurationOptions.Parse(value.Configuration);
             // Connect in the background and keep reconnecting: an outage fails calls (503), it must not fail the store for good.
             _configuration.AbortOnConnectFail = false;
+            // StackExchange.Redis would otherwise put the full key — prefix and whole hash — into its exception messages,
+            // which end up in logs; the README promises a 12-digit hash prefix at most.
+            _configuration.IncludeDetailInExceptions = false;
         }
     }
 
@@ -127,9 +139,10 @@ internal sealed class RedisGrantStore : IGrantStore, IAsyncDisposable, IDisposab
             return;
         }
 
-        var json = GrantRecordSerializer.Serialize(grant with { ConsumedAt = null });
+        var json = GrantRecordSerializer.Serialize(grant with { ConsumedAt = null, RedeemedAt = null });
         var consumed = grant.ConsumedAt is { } at ? Stamp(at) : string.Empty;
-        await db.ScriptEvaluateAsync(SaveScript, [key], [json, ttl, consumed]);
+        var redeemed = grant.RedeemedAt is { } done ? Stamp(done) : string.Empty;
+        await db.ScriptEvaluateAsync(SaveScript, [key], [json, ttl, consumed, redeemed]);
     }
 
     public async Task<GrantRecord?> FindAsync(TokenHash handle, CancellationToken cancellationToken = default)
@@ -137,7 +150,7 @@ internal sealed class RedisGrantStore : IGrantStore, IAsyncDisposable, IDisposab
         var key = GrantKey(handle);
         var db = await DatabaseAsync(cancellationToken);
         var fields = await db.HashGetAsync(key, GrantFields);
-        return fields[0].IsNull ? null : Read((byte[])fields[0]!, (string?)fields[1]);
+        return fields[0].IsNull ? null : Read((byte[])fields[0]!, (string?)fields[1], (string?)fields[2]);
     }
 
     public async Task<GrantRecord?> ConsumeAsync(TokenHash handle, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -151,7 +164,14 @@ internal sealed class RedisGrantStore : IGrantStore, IAsyncDisposable, IDisposab
         }
 
         var fields = (RedisResult[])result!;
-        return Read((byte[])fields[0]!, (string?)fields[1]);
+        return Read((byte[])fields[0]!, (string?)fields[1], (string?)fields[2]);
+    }
+
+    public async Task CompleteAsync(TokenHash handle, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var key = GrantKey(handle);
+        var db = await DatabaseAsync(cancellationToken);
+        await db.ScriptEvaluateAsync(CompleteScript, [key], [Stamp(now)]);
     }
 
     public async Task<bool> AddToFamilyAsync(string familyId, FamilyMember member, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
@@ -194,13 +214,11 @@ internal sealed class RedisGrantStore : IGrantStore, IAsyncDisposable, IDisposab
 
     private static string Stamp(DateTimeOffset instant) => instant.ToString("O", CultureInfo.InvariantCulture);
 
-    private static GrantRecord Read(byte[] json, string? consumed)
-    {
-        var grant = GrantRecordSerializer.Deserialize(json);
-        return consumed is null
-            ? grant
-            : grant with { ConsumedAt = DateTimeOffset.ParseExact(consumed, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) };
-    }
+    private static GrantRecord Read(byte[] json, string? consumed, string? redeemed)
+        => GrantRecordSerializer.Deserialize(json) with { ConsumedAt = Instant(consumed), RedeemedAt = Instant(redeemed) };
+
+    private static DateTimeOffset? Instant(string? stamp)
+        => stamp is null ? null : DateTimeOffset.ParseExact(stamp, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
     private RedisKey GrantKey(TokenHash handle, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(handle))] string? parameter = null)
         => string.Concat(_keyPrefix, GrantStoreRules.Key(handle, parameter));

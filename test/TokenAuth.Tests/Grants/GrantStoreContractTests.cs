@@ -98,7 +98,7 @@ public abstract class GrantStoreContractTests : IAsyncLifetime
             CodeChallengeMethod = "S256",
         };
         var minimal = Grant() with { Token = new TokenInfo() };
-        var consumed = Grant() with { ConsumedAt = now.AddTicks(-42).ToOffset(TimeSpan.FromHours(-3)) };
+        var consumed = Grant() with { ConsumedAt = now.AddTicks(-42).ToOffset(TimeSpan.FromHours(-3)), RedeemedAt = now.AddTicks(-7) };
 
         await Store.SaveAsync(Hash("full"), full);
         await Store.SaveAsync(Hash("minimal"), minimal);
@@ -174,6 +174,30 @@ public abstract class GrantStoreContractTests : IAsyncLifetime
         AssertSameGrant(grant with { ConsumedAt = first }, replay);
         AssertSameGrant(grant with { ConsumedAt = first }, found);
         AssertSameGrant(grant with { ConsumedAt = first }, replayAgain);
+    }
+
+    [ContractFact]
+    public async Task Complete_MarksAConsumedGrantRedeemed_Once_AndNothingElse()
+    {
+        var grant = Grant();
+        await Store.SaveAsync(Hash("rt"), grant);
+        await Store.SaveAsync(Hash("unused"), grant);
+        var consumedAt = Time.GetUtcNow().AddSeconds(1);
+        var done = consumedAt.AddMilliseconds(250);
+
+        await Store.CompleteAsync(Hash("rt"), consumedAt);
+        Assert.Null((await Store.FindAsync(Hash("rt")))?.RedeemedAt);
+        await Store.ConsumeAsync(Hash("rt"), consumedAt);
+        await Node().CompleteAsync(Hash("rt"), done);
+        await Store.CompleteAsync(Hash("rt"), done.AddMinutes(1));
+        await Store.CompleteAsync(Hash("unused"), done);
+        await Store.CompleteAsync(Hash("never"), done);
+
+        AssertSameGrant(grant with { ConsumedAt = consumedAt, RedeemedAt = done }, await Store.FindAsync(Hash("rt")));
+        AssertSameGrant(grant with { ConsumedAt = consumedAt, RedeemedAt = done }, await Store.ConsumeAsync(Hash("rt"), done.AddMinutes(2)));
+        AssertSameGrant(grant, await Store.FindAsync(Hash("unused")));
+        Assert.Null(await Store.FindAsync(Hash("never")));
+        await AssertKeptUntilAsync(Hash("rt"), grant.RetainUntil);
     }
 
     [ContractFact]
@@ -379,6 +403,7 @@ public abstract class GrantStoreContractTests : IAsyncLifetime
         AssertSameInstant(expected.ExpiresAt, actual.ExpiresAt);
         AssertSameInstant(expected.RetainUntil, actual.RetainUntil);
         AssertSameInstant(expected.ConsumedAt, actual.ConsumedAt);
+        AssertSameInstant(expected.RedeemedAt, actual.RedeemedAt);
         Assert.Equal(expected.RedirectUri, actual.RedirectUri);
         Assert.Equal(expected.CodeChallenge, actual.CodeChallenge);
         Assert.Equal(expected.CodeChallengeMethod, actual.CodeChallengeMethod);

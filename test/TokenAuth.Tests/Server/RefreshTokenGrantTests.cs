@@ -123,12 +123,48 @@ public class RefreshTokenGrantTests
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => app.Client.SendAsync(Refresh(refresh))));
 
-        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        var winner = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
         Assert.Equal(49, responses.Count(r => r.StatusCode == HttpStatusCode.BadRequest));
         foreach (var response in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
         {
             await AssertErrorAsync(response, OAuthErrors.InvalidGrant);
         }
+
+        // A request that arrived after the winner had consumed the token was a reuse (RFC 9700 §4.14.2 makes no exception
+        // for a client that sends its refresh token twice): whether the winner's new tokens survive depends on that timing.
+        Assert.Equal(43, (await ReadJsonAsync(winner)).GetProperty("refresh_token").GetString()!.Length);
+    }
+
+    [Fact]
+    public async Task Refresh_PresentedWhileAnotherRequestRedeemsIt_IsRefusedWithoutRevokingTheFamily()
+    {
+        await using var app = await StartAsync();
+        var (access, refresh) = await GrantAsync(app);
+        var grants = app.Services.GetRequiredService<IGrantStore>();
+        var handle = TokenHash.Compute("refresh_token:" + refresh);
+        // Another node has consumed the token and is issuing its successors.
+        await grants.ConsumeAsync(handle, app.Time.GetUtcNow());
+
+        await AssertErrorAsync(await app.Client.SendAsync(Refresh(refresh)), OAuthErrors.InvalidGrant);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", access))).StatusCode);
+
+        // Its redemption completed: the same token now is a replay, and the family goes.
+        await grants.CompleteAsync(handle, app.Time.GetUtcNow());
+        await AssertErrorAsync(await app.Client.SendAsync(Refresh(refresh)), OAuthErrors.InvalidGrant);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(TestApp.Get("/protected", access))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Refresh_PresentedLongAfterARedemptionThatNeverCompleted_IsAReplay()
+    {
+        await using var app = await StartAsync();
+        var (access, refresh) = await GrantAsync(app);
+        await app.Services.GetRequiredService<IGrantStore>().ConsumeAsync(TokenHash.Compute("refresh_token:" + refresh), app.Time.GetUtcNow());
+
+        app.Time.Advance(TimeSpan.FromSeconds(10));
+
+        await AssertErrorAsync(await app.Client.SendAsync(Refresh(refresh)), OAuthErrors.InvalidGrant);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(TestApp.Get("/protected", access))).StatusCode);
     }
 
     [Fact]
