@@ -30,9 +30,8 @@ internal sealed class AuthenticationThrottle : IDisposable
     public TimeSpan? Check(string kind, string subject, IPAddress? address)
     {
         var addressKey = AddressKey(address);
-        using var byAddress = _perAddress.AttemptAcquire(addressKey, 0);
-        using var byKey = _perKey.AttemptAcquire(Key(kind, subject, addressKey), 0);
-        return byAddress.IsAcquired && byKey.IsAcquired ? null : _retryAfter;
+        // Not AttemptAcquire(0): a token bucket refills by fractions, and asks only for "more than zero" then.
+        return HasPermit(_perAddress, addressKey) && HasPermit(_perKey, Key(kind, subject, addressKey)) ? null : _retryAfter;
     }
 
     /// <summary>Spends one permit of the key and of the address.</summary>
@@ -48,6 +47,9 @@ internal sealed class AuthenticationThrottle : IDisposable
         _perKey.Dispose();
         _perAddress.Dispose();
     }
+
+    private static bool HasPermit(PartitionedRateLimiter<string> limiter, string key)
+        => limiter.GetStatistics(key) is not { } statistics || statistics.CurrentAvailablePermits >= 1;
 
     private static PartitionedRateLimiter<string> Create(int limit, TimeSpan window)
         => PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions

@@ -42,8 +42,10 @@ public class SampleRedisTests
     public async Task Sample_WithRedis_FiftyConcurrentRefreshesOnTwoNodes_ExactlyOneWins()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var first = SampleOn(redis);
-        await using var second = SampleOn(redis);
+        // Fifty PBKDF2 checks of demo-secret keep both cores busy for a second: give Redis replies more than the
+        // fixture's fail-fast 1 s, so that a slow reply is not a 503 here (outages are tested elsewhere).
+        await using var first = SampleOn(redis, ",asyncTimeout=10000,syncTimeout=10000");
+        await using var second = SampleOn(redis, ",asyncTimeout=10000,syncTimeout=10000");
         using var a = first.CreateClient();
         using var b = second.CreateClient();
         var (_, refresh) = await GrantAsync(a);
@@ -92,8 +94,8 @@ public class SampleRedisTests
         Assert.Equal(HttpStatusCode.BadRequest, next.StatusCode);
     }
 
-    private static WebApplicationFactory<Program> SampleOn(RedisServer redis)
-        => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("ConnectionStrings:Redis", redis.ConnectionString));
+    private static WebApplicationFactory<Program> SampleOn(RedisServer redis, string extraOptions = "")
+        => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("ConnectionStrings:Redis", redis.ConnectionString + extraOptions));
 
     private static async Task<(string Access, string Refresh)> GrantAsync(HttpClient client)
     {
