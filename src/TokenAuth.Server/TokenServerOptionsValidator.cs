@@ -146,7 +146,9 @@ internal static class TokenServerOptionsValidator
             foreach (var uri in client.RedirectUris)
             {
                 // RFC 6749 §3.1.2: absolute, no fragment.
-                if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Fragment.Length > 0 || uri.Contains('#', StringComparison.Ordinal))
+                // On Unix "/cb" parses as an absolute file: URI; a redirect URI is never a file or a path.
+                if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.IsFile || uri.StartsWith('/')
+                    || parsed.Fragment.Length > 0 || uri.Contains('#', StringComparison.Ordinal))
                 {
                     throw new InvalidOperationException($"{where}: redirect URI '{uri}' must be absolute and have no fragment.");
                 }
