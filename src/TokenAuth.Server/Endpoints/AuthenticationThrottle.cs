@@ -30,9 +30,7 @@ internal sealed class AuthenticationThrottle : IDisposable
     public TimeSpan? Check(string kind, string subject, IPAddress? address)
     {
         var addressKey = AddressKey(address);
-        using var byAddress = _perAddress.AttemptAcquire(addressKey, 0);
-        using var byKey = _perKey.AttemptAcquire(Key(kind, subject, addressKey), 0);
-        return byAddress.IsAcquired && byKey.IsAcquired ? null : _retryAfter;
+        return HasPermit(_perAddress, addressKey) && HasPermit(_perKey, Key(kind, subject, addressKey)) ? null : _retryAfter;
     }
 
     /// <summary>Spends one permit of the key and of the address.</summary>
@@ -48,6 +46,11 @@ internal sealed class AuthenticationThrottle : IDisposable
         _perKey.Dispose();
         _perAddress.Dispose();
     }
+
+    // Not AttemptAcquire(key, 0): a partitioned token bucket refills by fractions of a permit every 100 ms, and a
+    // zero-permit lease succeeds on any fraction, so an emptied bucket would let guesses through again 100 ms later.
+    private static bool HasPermit(PartitionedRateLimiter<string> limiter, string key)
+        => limiter.GetStatistics(key)?.CurrentAvailablePermits >= 1;
 
     private static PartitionedRateLimiter<string> Create(int limit, TimeSpan window)
         => PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
