@@ -30,7 +30,6 @@ internal sealed class AuthenticationThrottle : IDisposable
     public TimeSpan? Check(string kind, string subject, IPAddress? address)
     {
         var addressKey = AddressKey(address);
-        // Not AttemptAcquire(0): a token bucket refills by fractions, and asks only for "more than zero" then.
         return HasPermit(_perAddress, addressKey) && HasPermit(_perKey, Key(kind, subject, addressKey)) ? null : _retryAfter;
     }
 
@@ -48,6 +47,8 @@ internal sealed class AuthenticationThrottle : IDisposable
         _perAddress.Dispose();
     }
 
+    // Not AttemptAcquire(key, 0): a partitioned token bucket refills by fractions of a permit every 100 ms, and a
+    // zero-permit lease succeeds on any fraction, so an emptied bucket would let guesses through again 100 ms later.
     private static bool HasPermit(PartitionedRateLimiter<string> limiter, string key)
         => limiter.GetStatistics(key) is not { } statistics || statistics.CurrentAvailablePermits >= 1;
 

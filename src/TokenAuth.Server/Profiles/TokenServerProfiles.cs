@@ -85,7 +85,10 @@ public static class TokenServerProfiles
         Response = QueryStringFormat(),
     };
 
-    /// <summary><c>GET ?token=…</c> (seed 001's revoke): answers <c>{"code":0,"msg":"success"}</c>. The token is its own credential.</summary>
+    /// <summary>
+    /// <c>GET ?token=…</c> (seed 001's revoke): answers <c>{"code":0,"msg":"success"}</c>, an error
+    /// <c>{"code":400,"msg":"…","error":"invalid_request"}</c>. The token is its own credential.
+    /// </summary>
     /// <param name="path">The route.</param>
     /// <param name="name">The profile's name, unique among the server's profiles.</param>
     public static TokenServerProfile QueryStringRevoke(string path, string name = "query-revoke") => new()
@@ -98,7 +101,7 @@ public static class TokenServerProfiles
         ClientAuthentication = ClientAuthenticationMethods.None,
         Response = new TokenResponseFormat
         {
-            Envelope = new ResponseEnvelope { CodeMember = "code", SuccessCode = 0, MessageMember = "msg", SuccessMessage = "success", Data = EnvelopeData.None },
+            Envelope = new ResponseEnvelope { CodeMember = "code", SuccessCode = 0, MessageMember = "msg", SuccessMessage = "success", Data = EnvelopeData.None, ErrorMember = "error" },
         },
     };
 
