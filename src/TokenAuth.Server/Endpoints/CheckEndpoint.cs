@@ -12,19 +12,15 @@ internal sealed class CheckEndpoint(ClientAuthenticator clientAuthenticator, Tok
 {
     public Task HandleAsync(HttpContext context, ServerEndpoint endpoint) => EndpointRunner.RunAsync(context, endpoint, options.Value, timeProvider, logger, async request =>
     {
-        TokenClient? client = null;
-        if (request.Profile.ClientAuthentication != ClientAuthenticationMethods.None)
+        var (client, clientError) = await clientAuthenticator.AuthenticateIfRequiredAsync(request, allowPublic: false);
+        if (clientError is not null)
         {
-            (client, var clientError) = await clientAuthenticator.AuthenticateAsync(request, allowPublic: false);
-            if (clientError is not null)
-            {
-                return clientError;
-            }
+            return clientError;
         }
 
         if (request[OAuthParameters.Token] is not { } token)
         {
-            return OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.Token)}' is required.");
+            return request.Missing(OAuthParameters.Token);
         }
 
         var info = await issuer.ReadAccessTokenAsync(token, request.Aborted);

@@ -28,7 +28,7 @@ internal sealed class ClientAuthenticator(IClientStore clients, AuthenticationTh
 
         if (usesBasic)
         {
-            if (!TryParseBasic(authorization, out clientId, out secret))
+            if (!TryParseBasic(authorization, request.Profile.BasicCredentialsFormEncoded, out clientId, out secret))
             {
                 return (null, OAuthError.InvalidClient("The Authorization header is not valid HTTP Basic client authentication."));
             }
@@ -84,6 +84,12 @@ internal sealed class ClientAuthenticator(IClientStore clients, AuthenticationTh
         return (null, OAuthError.InvalidClient("Client authentication failed."));
     }
 
+    /// <summary>Authenticates the client when the profile asks for it; a profile without client authentication (seed 001's check and revoke) answers no client and no error.</summary>
+    public ValueTask<(TokenClient? Client, OAuthError? Error)> AuthenticateIfRequiredAsync(ProtocolRequest request, bool allowPublic)
+        => request.Profile.ClientAuthentication == ClientAuthenticationMethods.None
+            ? ValueTask.FromResult<(TokenClient?, OAuthError?)>((null, null))
+            : AuthenticateAsync(request, allowPublic);
+
     /// <summary>
     /// Waits until <paramref name="minimum"/> has passed since the request arrived, so that every failed authentication
     /// takes the same time: unknown client, wrong secret, SHA-256 or PBKDF2 hash. Wall-clock time on purpose — this is
@@ -116,7 +122,7 @@ internal sealed class ClientAuthenticator(IClientStore clients, AuthenticationTh
         return $"Client authentication is required: {string.Join(", or ", ways)}.";
     }
 
-    internal static bool TryParseBasic(string header, out string clientId, out string secret)
+    internal static bool TryParseBasic(string header, bool formEncoded, out string clientId, out string secret)
     {
         clientId = secret = string.Empty;
         string decoded;
@@ -137,16 +143,8 @@ internal sealed class ClientAuthenticator(IClientStore clients, AuthenticationTh
 
         // RFC 6749 §2.3.1: id and secret are form-urlencoded before being joined; a literal colon in the secret
         // is allowed after the first one (RFC 7617 §2: the user-id cannot contain one).
-        try
-        {
-            clientId = FormDecode(decoded[..colon]);
-            secret = FormDecode(decoded[(colon + 1)..]);
-        }
-        catch (UriFormatException)
-        {
-            return false;
-        }
-
+        clientId = formEncoded ? FormDecode(decoded[..colon]) : decoded[..colon];
+        secret = formEncoded ? FormDecode(decoded[(colon + 1)..]) : decoded[(colon + 1)..];
         return clientId.Length > 0;
     }
 

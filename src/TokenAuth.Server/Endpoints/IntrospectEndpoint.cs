@@ -23,7 +23,7 @@ internal sealed class IntrospectEndpoint(ClientAuthenticator clientAuthenticator
 
         if (request[OAuthParameters.Token] is not { } token)
         {
-            return OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.Token)}' is required.");
+            return request.Missing(OAuthParameters.Token);
         }
 
         var found = await issuer.FindLiveAsync(token, request[OAuthParameters.TokenTypeHint], request.Aborted);

@@ -25,6 +25,9 @@ internal sealed class ProtocolRequest(HttpContext context, ServerEndpoint endpoi
     /// <summary>A parameter by canonical name, or <see langword="null"/> when absent (empty values count as absent, RFC 6749 §3.1).</summary>
     public string? this[string canonical] => Parameters.GetValueOrDefault(canonical);
 
+    /// <summary>The <c>invalid_request</c> of a missing parameter, named as this profile's clients send it.</summary>
+    public OAuthError Missing(string canonical) => OAuthError.InvalidRequest($"The parameter '{Wire(canonical)}' is required.");
+
     /// <summary>The parameter's name as this profile's clients send it, for error messages.</summary>
     public string Wire(string canonical) => Profile.WireName(canonical);
 }

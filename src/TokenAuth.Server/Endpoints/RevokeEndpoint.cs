@@ -14,19 +14,15 @@ internal sealed class RevokeEndpoint(ClientAuthenticator clientAuthenticator, To
 {
     public Task HandleAsync(HttpContext context, ServerEndpoint endpoint) => EndpointRunner.RunAsync(context, endpoint, options.Value, timeProvider, logger, async request =>
     {
-        TokenClient? client = null;
-        if (request.Profile.ClientAuthentication != ClientAuthenticationMethods.None)
+        var (client, clientError) = await clientAuthenticator.AuthenticateIfRequiredAsync(request, allowPublic: true);
+        if (clientError is not null)
         {
-            (client, var clientError) = await clientAuthenticator.AuthenticateAsync(request, allowPublic: true);
-            if (clientError is not null)
-            {
-                return clientError;
-            }
+            return clientError;
         }
 
         if (request[OAuthParameters.Token] is not { } token)
         {
-            return OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.Token)}' is required.");
+            return request.Missing(OAuthParameters.Token);
         }
 
         var found = await issuer.FindLiveAsync(token, request[OAuthParameters.TokenTypeHint], request.Aborted);

@@ -59,7 +59,7 @@ internal sealed class TokenEndpoint(
 
         if (grantType is null)
         {
-            return (null, OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.GrantType)}' is required."));
+            return (null, request.Missing(OAuthParameters.GrantType));
         }
 
         var profileGrants = request.Profile.GrantTypes;
@@ -150,7 +150,7 @@ internal sealed class TokenEndpoint(
     {
         if (request[OAuthParameters.RefreshToken] is not { } refreshToken)
         {
-            return (null, OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.RefreshToken)}' is required."));
+            return (null, request.Missing(OAuthParameters.RefreshToken));
         }
 
         var (grant, error) = await RedeemAsync(request, client, TokenIssuer.RefreshHandle(refreshToken), GrantKind.RefreshToken, InvalidRefreshToken, found =>
@@ -178,7 +178,7 @@ internal sealed class TokenEndpoint(
     {
         if (request[OAuthParameters.Code] is not { } code)
         {
-            return (null, OAuthError.InvalidRequest($"The parameter '{request.Wire(OAuthParameters.Code)}' is required."));
+            return (null, request.Missing(OAuthParameters.Code));
         }
 
         var (grant, error) = await RedeemAsync(request, client, TokenIssuer.CodeHandle(code), GrantKind.AuthorizationCode, InvalidCode,

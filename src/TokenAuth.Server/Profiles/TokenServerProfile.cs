@@ -27,6 +27,13 @@ public sealed class TokenServerProfile
     public ClientAuthenticationMethods ClientAuthentication { get; set; } = ClientAuthenticationMethods.Basic | ClientAuthenticationMethods.Parameters;
 
     /// <summary>
+    /// Whether the client id and secret inside an HTTP Basic header are form-urlencoded before being joined, as RFC 6749
+    /// §2.3.1 requires (<c>+</c> is a space, <c>%2B</c> a plus). Default <see langword="true"/>. Spring Security OAuth2
+    /// clients (seed 003) send them raw, so a secret with <c>+</c> or <c>%</c> would not match if decoded.
+    /// </summary>
+    public bool BasicCredentialsFormEncoded { get; set; } = true;
+
+    /// <summary>
     /// Renamed parameters: canonical name (<see cref="OAuthParameters"/>) → the name on the wire, e.g.
     /// <c>client_secret</c> → <c>secret</c>. Parameters not listed keep their canonical name; names not known are ignored
     /// (RFC 6749 §3.2).

@@ -125,7 +125,7 @@ public static class TokenServerProfiles
 
     /// <summary>
     /// A Spring-style UAA token endpoint (seed 003): parameters in the query string (or a form), HTTP Basic client
-    /// authentication, answers in a <c>{"resp_code":200,"resp_msg":"ok","datas":{…}}</c> envelope — except the code
+    /// authentication of <c>base64(id:secret)</c> as Spring sends it (not form-urlencoded), answers in a <c>{"resp_code":200,"resp_msg":"ok","datas":{…}}</c> envelope — except the code
     /// exchange, which answers plain RFC 6749 JSON. Tokens live 3599 seconds.
     /// </summary>
     /// <param name="path">The route.</param>
@@ -137,6 +137,7 @@ public static class TokenServerProfiles
         Path = path,
         Parameters = ParameterLocations.Query | ParameterLocations.Form,
         ClientAuthentication = ClientAuthenticationMethods.Basic,
+        BasicCredentialsFormEncoded = false,
         AccessTokenLifetime = TimeSpan.FromSeconds(3599),
         Response = new TokenResponseFormat
         {

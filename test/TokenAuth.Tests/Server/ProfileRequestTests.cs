@@ -184,6 +184,25 @@ public sealed class ProfileRequestTests
     }
 
     [Fact]
+    public async Task BasicCredentials_RawOnTheSpringProfile_FormEncodedOnTheRfcOne()
+    {
+        const string secret = "a+b%2Fc";
+        await using var app = await StartAsync(o => o.Clients.Add(Client("plus", secret, ["read"])));
+        var raw = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("plus:" + secret)));
+
+        using var spring = new HttpRequestMessage(HttpMethod.Post, "/uaa/token?grant_type=client_credentials") { Headers = { Authorization = raw } };
+        using var rfcRaw = TokenRequest(("grant_type", "client_credentials"));
+        rfcRaw.Headers.Authorization = raw;
+        using var rfcEncoded = TokenRequest(("grant_type", "client_credentials"));
+        rfcEncoded.Headers.Authorization = Basic("plus", secret);
+
+        // Seed 003 (Spring Security OAuth2) sends base64(id:secret) as is; RFC 6749 §2.3.1 form-encodes both first.
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(spring)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(rfcRaw)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(rfcEncoded)).StatusCode);
+    }
+
+    [Fact]
     public async Task ServerEndpoints_AreNotSearchedForABearerToken()
     {
         await using var app = await StartAsync();
