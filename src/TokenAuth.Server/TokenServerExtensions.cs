@@ -41,6 +41,10 @@ namespace Microsoft.Extensions.DependencyInjection
             services.TryAddSingleton<CheckEndpoint>();
             services.TryAddSingleton<RevokeEndpoint>();
             services.TryAddSingleton<IntrospectEndpoint>();
+            // The authorization endpoint's forms carry antiforgery tokens; its sign-in cookie is Data Protection-protected.
+            services.AddAntiforgery();
+            services.TryAddSingleton<LoginCookie>();
+            services.TryAddSingleton<AuthorizeEndpoint>();
             return services;
         }
 
@@ -85,7 +89,7 @@ namespace Microsoft.AspNetCore.Builder
                     TokenServerEndpointKind.Check => context => context.RequestServices.GetRequiredService<CheckEndpoint>().HandleAsync(context, endpoint),
                     TokenServerEndpointKind.Revoke => context => context.RequestServices.GetRequiredService<RevokeEndpoint>().HandleAsync(context, endpoint),
                     TokenServerEndpointKind.Introspect => context => context.RequestServices.GetRequiredService<IntrospectEndpoint>().HandleAsync(context, endpoint),
-                    _ => context => AuthorizeEndpoint.HandleAsync(context, endpoint),
+                    _ => context => context.RequestServices.GetRequiredService<AuthorizeEndpoint>().HandleAsync(context, endpoint),
                 };
                 group.MapMethods(profile.Path, [.. profile.Methods], handler)
                     .WithName("TokenAuth." + profile.Name)
