@@ -37,17 +37,27 @@ public static class TokenServerApp
         AllowedGrantTypes = grantTypes.Length > 0 ? grantTypes : [GrantTypes.ClientCredentials],
     };
 
-    /// <summary>Starts the app. <paramref name="server"/> runs after the default clients are added.</summary>
+    /// <summary>
+    /// Starts the app. <paramref name="server"/> runs after the default clients are added; <paramref name="users"/> signs
+    /// users in (password grant, authorization endpoint); <paramref name="environment"/> names the host environment.
+    /// </summary>
     public static Task<TestApp> StartAsync(
         Action<TokenServerOptions>? server = null,
         Action<TokenAuthOptions>? scheme = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        ITokenUserStore? users = null,
+        string? environment = null)
         => TestApp.StartAsync(
             scheme,
             s =>
             {
                 // Registered before AddTokenAuth/AddTokenAuthServer so that a test's own ITokenStore wins (TryAdd).
                 services?.Invoke(s);
+                if (users is not null)
+                {
+                    s.AddSingleton(users);
+                }
+
                 s.AddTokenAuthServer(o =>
                 {
                     o.Clients.Add(Client(ClientId, ClientSecret, ["read", "write"], GrantTypes.ClientCredentials));
@@ -56,7 +66,8 @@ public static class TokenServerApp
                     server?.Invoke(o);
                 });
             },
-            app => app.MapTokenAuthServer());
+            app => app.MapTokenAuthServer(),
+            environment: environment);
 
     /// <summary>A POST to the token endpoint with a form body made of <paramref name="fields"/> (repeats allowed).</summary>
     public static HttpRequestMessage TokenRequest(params (string Name, string Value)[] fields) => new(HttpMethod.Post, "/oauth/token")
