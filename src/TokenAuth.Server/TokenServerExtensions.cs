@@ -16,6 +16,8 @@ namespace Microsoft.Extensions.DependencyInjection
         /// Adds the token server's services: the configuration-based <see cref="IClientStore"/>, the in-memory
         /// <see cref="IGrantStore"/> and <c>ITokenStore</c> — each unless another is registered — and the endpoints.
         /// Users for the password and code grants come from an <see cref="ITokenUserStore"/> the host registers.
+        /// The authorization endpoint's pages use antiforgery and Data Protection (both registered here): several
+        /// instances need a shared Data Protection key ring.
         /// </summary>
         /// <param name="services">The services.</param>
         /// <param name="configure">Configures the server.</param>

@@ -520,6 +520,57 @@ public sealed class AuthorizeEndpointTests
     }
 
     [Fact]
+    public async Task Login_RepeatedFailures_Throttled429WithRetryAfter()
+    {
+        await using var app = await StartAsync(o => o.FailedAuthentication = new FailedAuthenticationOptions { PermitLimit = 2, AddressPermitLimit = 2, MinimumDuration = TimeSpan.Zero });
+        var session = new PageSession(app.Client);
+        var page = await session.GetAsync(AuthorizeUrl(WebId, WebRedirect));
+
+        for (var i = 0; i < 2; i++)
+        {
+            page = await session.SubmitAsync(page, ("username", TestUserStore.Alice), ("password", "wrong"));
+            Assert.Equal(HttpStatusCode.OK, page.Status);
+        }
+
+        // Refused before the password is even checked: the right one does not get through either.
+        page = await session.SubmitAsync(page, ("username", TestUserStore.Alice), ("password", TestUserStore.AlicePassword));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, page.Status);
+        Assert.True(int.Parse(page.Headers["Retry-After"], System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        Assert.Contains("Too many failed sign-ins", page.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain(session.SetCookies, c => c.Contains("TokenAuth.Login=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task LoginCookie_PathSlash_OneSignInServesEveryAuthorizeRoute()
+    {
+        await using var app = await StartAsync();
+        var session = new PageSession(app.Client);
+        await session.SignInAsync(AuthorizeUrl(WebId, WebRedirect));
+
+        var page = await session.GetAsync($"/api-uaa/oauth/authorize?client_id={WebId}&response_type=code");
+
+        Assert.Contains("Allow access?", page.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_WithGarbageAntiforgeryCookie_ShowsLoginPageWithANewOne()
+    {
+        await using var app = await StartAsync();
+        var url = AuthorizeUrl(WebId, WebRedirect);
+        var first = new PageSession(app.Client);
+        await first.GetAsync(url);
+        var name = first.Cookies.Keys.Single(k => k.StartsWith(".AspNetCore.Antiforgery.", StringComparison.Ordinal));
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("Cookie", name + "=garbage%%");
+
+        using var response = await app.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(name + "=", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task NoUserStore_PageSaysTheServerSignsInNoUsers()
     {
         await using var app = await TokenServerApp.StartAsync(Configure);
