@@ -16,6 +16,8 @@ namespace Microsoft.Extensions.DependencyInjection
         /// Adds the token server's services: the configuration-based <see cref="IClientStore"/>, the in-memory
         /// <see cref="IGrantStore"/> and <c>ITokenStore</c> — each unless another is registered — and the endpoints.
         /// Users for the password and code grants come from an <see cref="ITokenUserStore"/> the host registers.
+        /// The authorization endpoint's pages use antiforgery and Data Protection (both registered here): several
+        /// instances need a shared Data Protection key ring.
         /// </summary>
         /// <param name="services">The services.</param>
         /// <param name="configure">Configures the server.</param>
@@ -41,6 +43,10 @@ namespace Microsoft.Extensions.DependencyInjection
             services.TryAddSingleton<CheckEndpoint>();
             services.TryAddSingleton<RevokeEndpoint>();
             services.TryAddSingleton<IntrospectEndpoint>();
+            // The authorization endpoint's forms carry antiforgery tokens; its sign-in cookie is Data Protection-protected.
+            services.AddAntiforgery();
+            services.TryAddSingleton<LoginCookie>();
+            services.TryAddSingleton<AuthorizeEndpoint>();
             return services;
         }
 
@@ -85,7 +91,7 @@ namespace Microsoft.AspNetCore.Builder
                     TokenServerEndpointKind.Check => context => context.RequestServices.GetRequiredService<CheckEndpoint>().HandleAsync(context, endpoint),
                     TokenServerEndpointKind.Revoke => context => context.RequestServices.GetRequiredService<RevokeEndpoint>().HandleAsync(context, endpoint),
                     TokenServerEndpointKind.Introspect => context => context.RequestServices.GetRequiredService<IntrospectEndpoint>().HandleAsync(context, endpoint),
-                    _ => context => AuthorizeEndpoint.HandleAsync(context, endpoint),
+                    _ => context => context.RequestServices.GetRequiredService<AuthorizeEndpoint>().HandleAsync(context, endpoint),
                 };
                 group.MapMethods(profile.Path, [.. profile.Methods], handler)
                     .WithName("TokenAuth." + profile.Name)

@@ -29,6 +29,12 @@ internal static partial class Log
     [LoggerMessage(2008, LogLevel.Information, "Authorization request refused: {Error}: {Description}", EventName = "AuthorizationRefused")]
     public static partial void AuthorizationRefused(ILogger logger, string error, string description);
 
-    [LoggerMessage(2009, LogLevel.Debug, "Client {ClientId} presented a {GrantKind} twice at once; the other request redeemed it.", EventName = "GrantRaceLost")]
+    [LoggerMessage(2009, LogLevel.Information, "User {UserId} signed in at the authorization endpoint for client {ClientId}.", EventName = "UserSignedIn")]
+    public static partial void UserSignedIn(ILogger logger, string userId, string clientId);
+
+    [LoggerMessage(2010, LogLevel.Warning, "The authorization endpoint's sign-in cookie is Secure (the host is not in Development) but the request is not HTTPS: a browser will not send it back. Serve the endpoint over HTTPS, or forward the scheme from the proxy (UseForwardedHeaders).", EventName = "InsecureLoginCookie")]
+    public static partial void InsecureLoginCookie(ILogger logger);
+
+    [LoggerMessage(2011, LogLevel.Debug, "Client {ClientId} presented a {GrantKind} twice at once; the other request redeemed it.", EventName = "GrantRaceLost")]
     public static partial void GrantRaceLost(ILogger logger, string clientId, string grantKind);
 }

@@ -48,9 +48,11 @@ public sealed class TestApp : IAsyncDisposable
         Action<TokenAuthOptions>? configure = null,
         Action<IServiceCollection>? services = null,
         Action<WebApplication>? map = null,
-        Action<WebApplicationBuilder>? host = null)
+        Action<WebApplicationBuilder>? host = null,
+        string? environment = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // environment: the host's IHostEnvironment name ("Development", "Production"); the runtime's default when null.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseTestServer();
         // Only what a test gives: the sample's appsettings.json is copied next to the tests and must not leak in.
         builder.Configuration.Sources.Clear();

@@ -37,17 +37,27 @@ public static class TokenServerApp
         AllowedGrantTypes = grantTypes.Length > 0 ? grantTypes : [GrantTypes.ClientCredentials],
     };
 
-    /// <summary>Starts the app. <paramref name="server"/> runs after the default clients are added.</summary>
+    /// <summary>
+    /// Starts the app. <paramref name="server"/> runs after the default clients are added; <paramref name="users"/> signs
+    /// users in (password grant, authorization endpoint); <paramref name="environment"/> names the host environment.
+    /// </summary>
     public static Task<TestApp> StartAsync(
         Action<TokenServerOptions>? server = null,
         Action<TokenAuthOptions>? scheme = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        ITokenUserStore? users = null,
+        string? environment = null)
         => TestApp.StartAsync(
             scheme,
             s =>
             {
                 // Registered before AddTokenAuth/AddTokenAuthServer so that a test's own ITokenStore wins (TryAdd).
                 services?.Invoke(s);
+                if (users is not null)
+                {
+                    s.AddSingleton(users);
+                }
+
                 s.AddTokenAuthServer(o =>
                 {
                     // Tests that measure the minimum duration of failures set it back; the others need no wait.
@@ -71,7 +81,8 @@ public static class TokenServerApp
                     return next(context);
                 });
                 app.MapTokenAuthServer();
-            });
+            },
+            environment: environment);
 
     /// <summary>The request header that sets the remote address the server sees.</summary>
     public const string ClientAddressHeader = "X-Test-Remote-Address";
