@@ -25,7 +25,9 @@ builder.Services.AddTokenAuthServer(o =>
     o.Profiles.Add(TokenServerProfiles.QueryStringRevoke("/api/oauth2/server/tokens/revoke"));
     o.Profiles.Add(TokenServerProfiles.CamelCaseJsonToken("/oauth2/token/"));                   // seed 002
     o.Profiles.Add(TokenServerProfiles.ResultEnvelopeToken("/api-uaa/oauth/token"));            // seed 003
-    o.Profiles.Add(TokenServerProfiles.Authorize("/api-uaa/oauth/authorize", "uaa-authorize"));
+    var uaaAuthorize = TokenServerProfiles.Authorize("/api-uaa/oauth/authorize", "uaa-authorize");
+    uaaAuthorize.Response.TokenType = "bearer";                                                // as seed 003 spells it
+    o.Profiles.Add(uaaAuthorize);
     o.Profiles.Add(TokenServerProfiles.CodeMessageEnvelopeToken("/openapi/auth/credential"));   // seed 004
 });
 // Users of the password and code grants (and of seed 002's userId): the demo users.

@@ -45,7 +45,8 @@ internal sealed class AuthorizeEndpoint(
 
     private async Task HandleCoreAsync(HttpContext context, ServerEndpoint endpoint)
     {
-        var (request, readError) = await ReadQueryAsync(context, endpoint);
+        // The authorization request is in the query string on every step; a POST's body holds the page's own fields.
+        var (request, readError) = ProtocolRequestReader.ReadQuery(context, endpoint);
         if (request is null)
         {
             await RefuseWithPageAsync(context, readError!);
@@ -101,8 +102,9 @@ internal sealed class AuthorizeEndpoint(
             return;
         }
 
-        if (form is null)
+        if (form is null || (step == AuthorizePages.ConsentStep && !string.Equals(Field(form, AuthorizePages.ShownToField), user.UserName, StringComparison.Ordinal)))
         {
+            // A GET — or a consent shown to another user than the one signed in now (a sign-in in another tab): ask this one.
             await AuthorizePages.WriteConsentAsync(context, antiforgery.GetAndStoreTokens(context), authorization!.ClientName, user, authorization.Scopes, authorization.RedirectUri);
             return;
         }
@@ -123,21 +125,6 @@ internal sealed class AuthorizeEndpoint(
         }
     }
 
-    /// <summary>
-    /// The authorization request's parameters, from the query string alone on a GET and on a POST alike: the POST's body
-    /// holds the page's own fields. <see cref="ProtocolRequestReader"/> would read a POST body by the profile (and refuse a
-    /// form on a query-only profile), so it is given the query string as a GET would carry it; it refuses a repeated
-    /// parameter (§3.1) and ignores unknown ones (seed 000's <c>grant_type=implicit</c>).
-    /// </summary>
-    private async Task<(ProtocolRequest? Request, OAuthError? Error)> ReadQueryAsync(HttpContext context, ServerEndpoint endpoint)
-    {
-        var queryOnly = new DefaultHttpContext();
-        queryOnly.Request.Method = HttpMethods.Get;
-        queryOnly.Request.QueryString = context.Request.QueryString;
-        var (read, error) = await ProtocolRequestReader.ReadAsync(queryOnly, endpoint, options.Value.MaxRequestBodyLength);
-        return read is null ? (null, error) : (new ProtocolRequest(context, endpoint, read.Parameters), null);
-    }
-
     /// <summary>§4.1.2.1: the client and its redirect URI first; when either is wrong the user is told, not redirected.</summary>
     private async Task<(TokenClient? Client, string? RedirectUri, OAuthError? Error)> FindClientAsync(ProtocolRequest request)
     {
@@ -146,7 +133,7 @@ internal sealed class AuthorizeEndpoint(
             return (null, null, OAuthError.InvalidRequest($"The request names no client: the parameter '{request.Wire(OAuthParameters.ClientId)}' is required."));
         }
 
-        if (await clients.FindByIdAsync(clientId, request.Aborted) is not { } client)
+        if (await StoreGuard.RunAsync(() => clients.FindByIdAsync(clientId, request.Aborted), request.Aborted) is not { } client)
         {
             return (null, null, OAuthError.InvalidClient("The client is unknown.") with { StatusCode = StatusCodes.Status400BadRequest });
         }

@@ -20,6 +20,9 @@ internal static class AuthorizePages
     public const string UserNameField = "username";
     public const string PasswordField = "password";
 
+    /// <summary>The consent form names the user it was shown to: a sign-in as someone else meanwhile must not grant for them.</summary>
+    public const string ShownToField = "shown_to";
+
     /// <summary>The consent page's buttons: <see cref="Allow"/> or <see cref="Deny"/>.</summary>
     public const string DecisionField = "decision";
     public const string Allow = "allow";
@@ -78,6 +81,7 @@ internal static class AuthorizePages
         body.Append("<p class=\"muted\">Signed in as <span id=\"user\">").Append(Html.Encode(who)).Append("</span>. ")
             .Append("You will be sent back to <code>").Append(Html.Encode(redirectUri)).Append("</code>.</p>");
         BeginForm(body, context, tokens, ConsentStep);
+        body.Append("<input type=\"hidden\" name=\"").Append(ShownToField).Append("\" value=\"").Append(Html.Encode(user.UserName)).Append("\">");
         body.Append("<button type=\"submit\" name=\"").Append(DecisionField).Append("\" value=\"").Append(Allow).Append("\">Allow</button>")
             .Append("<button type=\"submit\" class=\"secondary\" name=\"").Append(DecisionField).Append("\" value=\"").Append(Deny).Append("\">Deny</button></form>");
         return WriteAsync(context, StatusCodes.Status200OK, "Allow access?", body.ToString());

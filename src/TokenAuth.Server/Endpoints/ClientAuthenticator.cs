@@ -62,7 +62,7 @@ internal sealed class ClientAuthenticator(IClientStore clients, AuthenticationTh
             return (null, OAuthError.Throttled(wait));
         }
 
-        var client = await clients.FindByIdAsync(clientId, request.Aborted);
+        var client = await StoreGuard.RunAsync(() => clients.FindByIdAsync(clientId, request.Aborted), request.Aborted);
         if (client is { IsPublic: true } && string.IsNullOrEmpty(secret) && allowPublic)
         {
             return (client, null);

@@ -10,7 +10,8 @@ using Microsoft.Extensions.Options;
 namespace TokenAuth.Server;
 
 /// <summary>
-/// The authorization endpoint's sign-in cookie: the user id and the sign-in time, protected with ASP.NET Core Data
+/// The authorization endpoint's sign-in cookie: the user name (unique, unlike an id that may repeat across tenants)
+/// and the sign-in time, protected with ASP.NET Core Data
 /// Protection, valid for <see cref="TokenServerOptions.LoginLifetime"/>. <c>HttpOnly</c>, <c>SameSite=Lax</c> (it must
 /// come along when a client sends the browser here), <c>Path=/</c>, and <c>Secure</c> outside Development — then also
 /// named with the <c>__Host-</c> prefix, so that a sibling subdomain cannot plant one (RFC 6265bis §4.1.3.2).
@@ -25,7 +26,7 @@ internal sealed class LoginCookie(IDataProtectionProvider dataProtection, TimePr
     private const string SecureName = "__Host-TokenAuth.Login";
     private const string DevelopmentName = "TokenAuth.Login";
 
-    private readonly IDataProtector _protector = dataProtection.CreateProtector("TokenAuth.Server.AuthorizeEndpoint.LoginCookie.v1");
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("TokenAuth.Server.AuthorizeEndpoint.LoginCookie.v2");
 
     /// <summary>Signs <paramref name="user"/> in: sets the cookie.</summary>
     public void SignIn(HttpContext context, TokenUser user)
@@ -38,7 +39,7 @@ internal sealed class LoginCookie(IDataProtectionProvider dataProtection, TimePr
 
         var signedInAt = timeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
         var lifetime = options.Value.LoginLifetime;
-        context.Response.Cookies.Append(secure ? SecureName : DevelopmentName, _protector.Protect(signedInAt + "|" + user.Id), new CookieOptions
+        context.Response.Cookies.Append(secure ? SecureName : DevelopmentName, _protector.Protect(signedInAt + "|" + user.UserName), new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Lax,
@@ -82,7 +83,10 @@ internal sealed class LoginCookie(IDataProtectionProvider dataProtection, TimePr
             return null;
         }
 
-        return await store.FindByIdAsync(payload[(separator + 1)..], context.RequestAborted);
+        var userName = payload[(separator + 1)..];
+        var user = await StoreGuard.RunAsync(() => store.FindByNameAsync(userName, context.RequestAborted), context.RequestAborted);
+        // A store that matches names loosely (case) must still answer the very account that signed in.
+        return user is not null && string.Equals(user.UserName, userName, StringComparison.Ordinal) ? user : null;
     }
 
     /// <summary>

@@ -20,15 +20,9 @@ internal static class ProtocolRequestReader
         var request = context.Request;
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
 
-        if (profile.Parameters.HasFlag(ParameterLocations.Query))
+        if (profile.Parameters.HasFlag(ParameterLocations.Query) && AddQuery(context, endpoint, parameters) is { } queryError)
         {
-            foreach (var (name, values) in request.Query)
-            {
-                if (Add(endpoint, parameters, name, values) is { } error)
-                {
-                    return (null, error);
-                }
-            }
+            return (null, queryError);
         }
 
         var hasBody = !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)
@@ -48,6 +42,29 @@ internal static class ProtocolRequestReader
         }
 
         return (new ProtocolRequest(context, endpoint, parameters), null);
+    }
+
+    /// <summary>
+    /// The query string alone, whatever the method: the authorization endpoint's requests travel there on the GET that
+    /// shows a page and on the POST of its form, whose body holds the page's own fields.
+    /// </summary>
+    public static (ProtocolRequest? Request, OAuthError? Error) ReadQuery(HttpContext context, ServerEndpoint endpoint)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        return AddQuery(context, endpoint, parameters) is { } error ? (null, error) : (new ProtocolRequest(context, endpoint, parameters), null);
+    }
+
+    private static OAuthError? AddQuery(HttpContext context, ServerEndpoint endpoint, Dictionary<string, string> parameters)
+    {
+        foreach (var (name, values) in context.Request.Query)
+        {
+            if (Add(endpoint, parameters, name, values) is { } error)
+            {
+                return error;
+            }
+        }
+
+        return null;
     }
 
     private static async ValueTask<OAuthError?> ReadBodyAsync(HttpContext context, ServerEndpoint endpoint, Dictionary<string, string> parameters, int maxBodyLength)

@@ -113,7 +113,7 @@ internal sealed class TokenEndpoint(
             TokenUser user;
             if (UserAuthenticator.Store(request) is { } store)
             {
-                if (await store.FindByIdAsync(userId, request.Aborted) is not { } found)
+                if (await StoreGuard.RunAsync(() => store.FindByIdAsync(userId, request.Aborted), request.Aborted) is not { } found)
                 {
                     return (null, OAuthError.InvalidGrant($"The user '{OAuthError.Printable(userId)}' is unknown."));
                 }

@@ -87,7 +87,7 @@ internal sealed class TokenIssuer(ITokenStore tokens, IGrantStore grants, IOptio
     {
         var code = NewOpaqueToken();
         var handle = CodeHandle(code);
-        await Guard(async () =>
+        await StoreGuard.RunAsync(async () =>
         {
             await grants.SaveAsync(handle, grant, cancellationToken);
             await grants.AddToFamilyAsync(grant.FamilyId, new FamilyMember(FamilyMemberKind.Grant, handle), grant.RetainUntil, cancellationToken);
@@ -124,7 +124,7 @@ internal sealed class TokenIssuer(ITokenStore tokens, IGrantStore grants, IOptio
         }
         else
         {
-            info = await Guard(() => tokens.FindAsync(TokenHash.Compute(token), cancellationToken), cancellationToken);
+            info = await StoreGuard.RunAsync(() => tokens.FindAsync(TokenHash.Compute(token), cancellationToken), cancellationToken);
         }
 
         return info is { ExpiresAt: { } expiresAt } && expiresAt > now && !(info.NotBefore > now) ? info : null;
@@ -155,11 +155,11 @@ internal sealed class TokenIssuer(ITokenStore tokens, IGrantStore grants, IOptio
 
     /// <summary>A refresh token's grant, consumed or not, while it is kept; <see langword="null"/> when unknown.</summary>
     public Task<GrantRecord?> FindGrantAsync(TokenHash handle, CancellationToken cancellationToken)
-        => Guard(() => grants.FindAsync(handle, cancellationToken), cancellationToken);
+        => StoreGuard.RunAsync(() => grants.FindAsync(handle, cancellationToken), cancellationToken);
 
     /// <summary>Consumes a refresh token or code atomically (see <see cref="IGrantStore.ConsumeAsync"/>).</summary>
     public Task<GrantRecord?> ConsumeAsync(TokenHash handle, CancellationToken cancellationToken)
-        => Guard(() => grants.ConsumeAsync(handle, Now, cancellationToken), cancellationToken);
+        => StoreGuard.RunAsync(() => grants.ConsumeAsync(handle, Now, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Marks a redemption complete (see <see cref="IGrantStore.CompleteAsync"/>). Best effort: the tokens are issued
@@ -180,7 +180,7 @@ internal sealed class TokenIssuer(ITokenStore tokens, IGrantStore grants, IOptio
 
     /// <summary>Revokes a whole family: its refresh tokens and codes, and every access token it issued.</summary>
     public Task RevokeFamilyAsync(string familyId, CancellationToken cancellationToken)
-        => Guard(async () =>
+        => StoreGuard.RunAsync(async () =>
         {
             foreach (var accessToken in await grants.RevokeFamilyAsync(familyId, cancellationToken))
             {
@@ -190,7 +190,7 @@ internal sealed class TokenIssuer(ITokenStore tokens, IGrantStore grants, IOptio
 
     /// <summary>Withdraws one access token.</summary>
     public Task RevokeAccessTokenAsync(string token, CancellationToken cancellationToken)
-        => Guard(() => tokens.RemoveAsync(TokenHash.Compute(token), cancellationToken), cancellationToken);
+        => StoreGuard.RunAsync(() => tokens.RemoveAsync(TokenHash.Compute(token), cancellationToken), cancellationToken);
 
     /// <summary>Whether access tokens are self-contained JWTs, which cannot be withdrawn.</summary>
     public bool IssuesJwts => options.Value.SigningCredentials is not null;
@@ -312,30 +312,6 @@ internal sealed class TokenIssuer(ITokenStore tokens, IGrantStore grants, IOptio
         };
         return _jwtHandler.CreateToken(descriptor);
     }
-
-    private static async Task Guard(Func<Task> action, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await action();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw new TokenStoreUnavailableException(ex);
-        }
-    }
-
-    private static async Task<T> Guard<T>(Func<Task<T>> action, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw new TokenStoreUnavailableException(ex);
-        }
-    }
 }
 
 /// <summary>A live token the server issued: what it says, and for a refresh token its grant.</summary>
@@ -343,6 +319,3 @@ internal sealed record FoundToken(TokenInfo Info, GrantRecord? RefreshGrant)
 {
     public bool IsRefreshToken => RefreshGrant is not null;
 }
-
-/// <summary>A store could not be read or written: the endpoint answers 503, other faults stay faults.</summary>
-internal sealed class TokenStoreUnavailableException(Exception inner) : Exception("A token or grant store is unavailable.", inner);

@@ -29,7 +29,7 @@ internal sealed class UserAuthenticator(AuthenticationThrottle throttle, IOption
             return (null, OAuthError.Throttled(wait));
         }
 
-        var user = await store.FindByNameAsync(userName, request.Aborted);
+        var user = await StoreGuard.RunAsync(() => store.FindByNameAsync(userName, request.Aborted), request.Aborted);
         if (user is not null && ClientSecretHasher.VerifyAny(password, user.PasswordHashes))
         {
             return (user, null);

@@ -754,6 +754,44 @@ public sealed class AuthorizeEndpointTests
     // ---- faults and logs ----
 
     [Fact]
+    public async Task Consent_ShownToAliceThenBobSignsInElsewhere_AsksBobInsteadOfGrantingForHim()
+    {
+        await using var app = await StartAsync();
+        var session = new PageSession(app.Client);
+        var url = AuthorizeUrl(WebId, WebRedirect);
+        var aliceConsent = await session.SignInAsync(url);
+        // Another tab of the same browser signs in as bob: the sign-in cookie is now his.
+        var otherTab = new PageSession(app.Client);
+        await otherTab.SignInAsync(url, "bob", "bob-password");
+        var login = otherTab.Cookies.Single(c => c.Key.EndsWith("TokenAuth.Login", StringComparison.Ordinal));
+        session.SetCookie(login.Key, login.Value);
+
+        var answer = await session.SubmitAsync(aliceConsent, ("decision", "allow"));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Null(answer.Location);
+        Assert.Contains("Signed in as <span id=\"user\">Bob (bob)</span>", answer.Html, StringComparison.Ordinal);
+        var location = new Uri((await session.SubmitAsync(answer, ("decision", "allow"))).Location!);
+        Assert.True(PageSession.Parameters(location).ContainsKey("code"));
+    }
+
+    [Fact]
+    public async Task ClientOrUserStoreDown_503PageAndToken503_NeverA500()
+    {
+        var clients = new Mock<IClientStore>();
+        clients.Setup(c => c.FindByIdAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(new InvalidOperationException("database down"));
+        await using var app = await StartAsync(services: s => s.AddSingleton(clients.Object));
+
+        var page = await new PageSession(app.Client).GetAsync(AuthorizeUrl(WebId, WebRedirect));
+        using var token = await app.Client.SendAsync(ClientCredentials());
+
+        AssertErrorPage(page, HttpStatusCode.ServiceUnavailable, "temporarily unavailable");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, token.StatusCode);
+        Assert.NotNull(token.Headers.RetryAfter);
+        Assert.Equal(OAuthErrors.TemporarilyUnavailable, (await ReadJsonAsync(token)).GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task Consent_GrantStoreDown_503PageWithRetryAfter()
     {
         var grants = new Mock<IGrantStore>();

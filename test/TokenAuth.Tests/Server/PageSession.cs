@@ -16,6 +16,9 @@ public sealed partial class PageSession(HttpClient client)
 
     public IReadOnlyDictionary<string, string> Cookies => _cookies;
 
+    /// <summary>Sets a cookie as another tab of the same browser would.</summary>
+    public void SetCookie(string name, string value) => _cookies[name] = value;
+
     /// <summary>Every <c>Set-Cookie</c> the server sent, in order.</summary>
     public List<string> SetCookies { get; } = [];
 
