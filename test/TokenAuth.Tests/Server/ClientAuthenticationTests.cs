@@ -119,6 +119,31 @@ public sealed class ClientAuthenticationTests
     }
 
     [Fact]
+    public async Task PasswordGrant_FailedPasswords_ThrottledPerUserAndAddress_SameAnswerForUnknownUsers()
+    {
+        await using var app = await TokenServerApp.StartAsync(
+            o =>
+            {
+                o.Clients.Add(Client("pw", "pw-secret", ["read"], GrantTypes.Password));
+                o.FailedAuthentication.PermitLimit = 3;
+            },
+            users: new TestUserStore());
+        HttpRequestMessage Password(string user, string password, string address)
+            => From(TokenRequest(("grant_type", "password"), ("username", user), ("password", password), ("client_id", "pw"), ("client_secret", "pw-secret")), address);
+
+        var wrong = await ReadJsonAsync(await app.Client.SendAsync(Password(TestUserStore.Alice, "wrong", "192.0.2.9")));
+        var unknown = await ReadJsonAsync(await app.Client.SendAsync(Password("nobody", "wrong", "192.0.2.9")));
+        // "ALICE" is alice to the throttle: case does not buy more guesses.
+        await app.Client.SendAsync(Password("ALICE", "wrong", "192.0.2.9"));
+        await app.Client.SendAsync(Password(TestUserStore.Alice, "wrong", "192.0.2.9"));
+
+        Assert.Equal(wrong.ToString(), unknown.ToString());
+        Assert.Equal(OAuthErrors.InvalidGrant, wrong.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusAsync(app, Password(TestUserStore.Alice, TestUserStore.AlicePassword, "192.0.2.9")));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(app, Password(TestUserStore.Alice, TestUserStore.AlicePassword, "198.51.100.9")));
+    }
+
+    [Fact]
     public async Task Throttled_OnAnEnvelopeProfile_AnswersInTheEnvelope()
     {
         await using var app = await StartAsync(o => o.Profiles.Add(TokenServerProfiles.CodeMessageEnvelopeToken("/credential")));

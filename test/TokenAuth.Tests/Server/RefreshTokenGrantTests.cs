@@ -168,6 +168,21 @@ public class RefreshTokenGrantTests
     }
 
     [Fact]
+    public async Task Grant_RefreshTokenCannotBeSaved_503AndTheAccessTokenIsWithdrawn()
+    {
+        var grants = new Mock<IGrantStore>();
+        grants.Setup(g => g.AddToFamilyAsync(It.IsAny<string>(), It.IsAny<FamilyMember>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync(true);
+        grants.Setup(g => g.SaveAsync(It.IsAny<TokenHash>(), It.IsAny<GrantRecord>(), It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException("redis timeout"));
+        await using var app = await StartAsync(s => s.AddSingleton(grants.Object));
+
+        var response = await app.Client.SendAsync(ClientCredentials(RefreshClientId, RefreshClientSecret));
+
+        await AssertErrorAsync(response, OAuthErrors.TemporarilyUnavailable, HttpStatusCode.ServiceUnavailable);
+        // No half-issued grant: the access token saved before the failure is gone again.
+        Assert.Equal(0, ((InMemoryTokenStore)app.Store).Count);
+    }
+
+    [Fact]
     public async Task Refresh_UnknownToken_InvalidGrant()
     {
         await using var app = await StartAsync();
