@@ -328,7 +328,7 @@ internal sealed class AuthorizeEndpoint(
 
     private static List<KeyValuePair<string, string>> ErrorParameters(OAuthError error, string? state)
     {
-        var parameters = new List<KeyValuePair<string, string>>(3) { new("error", error.Error), new("error_description", ErrorDescription(error.Description)) };
+        var parameters = new List<KeyValuePair<string, string>>(3) { new("error", error.Error), new("error_description", OAuthError.Printable(error.Description, int.MaxValue)) };
         if (state is not null)
         {
             parameters.Add(new("state", state));
@@ -385,15 +385,4 @@ internal sealed class AuthorizeEndpoint(
     /// <summary>A field given exactly once and not empty; anything else counts as absent.</summary>
     private static string? Field(Dictionary<string, StringValues> form, string name)
         => form.TryGetValue(name, out var values) && values.Count == 1 && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
-
-    /// <summary>§4.1.2.1: <c>error_description</c> is limited to printable ASCII without <c>"</c> and <c>\</c>.</summary>
-    private static string ErrorDescription(string description)
-        => string.Create(description.Length, description, static (chars, source) =>
-        {
-            for (var i = 0; i < chars.Length; i++)
-            {
-                var c = source[i];
-                chars[i] = c is >= ' ' and <= '~' && c != '"' && c != '\\' ? c : '?';
-            }
-        });
 }

@@ -23,11 +23,13 @@ internal sealed record OAuthError(string Error, string Description, int StatusCo
     public static OAuthError Throttled(TimeSpan retryAfter)
         => new(OAuthErrors.TemporarilyUnavailable, "Too many failed authentication attempts; retry later.", StatusCodes.Status429TooManyRequests, retryAfter);
 
-    /// <summary>Echoes client input only in a bounded, printable-ASCII form, without quotes or backslashes.</summary>
-    public static string Printable(string value)
+    /// <summary>
+    /// Echoes client input only in a bounded, printable-ASCII form, without quotes or backslashes (the character set of
+    /// RFC 6749 §5.2's <c>error_description</c>); anything else becomes <c>?</c>.
+    /// </summary>
+    public static string Printable(string value, int maxLength = 64)
     {
-        var span = value.AsSpan(0, Math.Min(value.Length, 64));
-        return string.Create(span.Length, value, static (chars, source) =>
+        return string.Create(Math.Min(value.Length, maxLength), value, static (chars, source) =>
         {
             for (var i = 0; i < chars.Length; i++)
             {
