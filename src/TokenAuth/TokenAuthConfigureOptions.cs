@@ -34,6 +34,8 @@ internal sealed class TokenAuthConfigureOptions(IAuthenticationConfigurationProv
         options.RetryAfter = section.GetValue(nameof(options.RetryAfter), options.RetryAfter);
         options.WriteProblemDetails = section.GetValue(nameof(options.WriteProblemDetails), options.WriteProblemDetails);
         options.ClaimsIssuer = section[nameof(options.ClaimsIssuer)] ?? options.ClaimsIssuer;
+        options.BackendTimeout = section.GetValue(nameof(options.BackendTimeout), options.BackendTimeout);
+        BindCircuitBreaker(section.GetSection(nameof(options.CircuitBreaker)), options.CircuitBreaker);
 
         BindSources(section.GetSection(nameof(options.Sources)), options.Sources);
         BindJwt(section.GetSection(nameof(options.Jwt)), options.Jwt);
@@ -51,6 +53,14 @@ internal sealed class TokenAuthConfigureOptions(IAuthenticationConfigurationProv
         sources.Form = section.GetValue(nameof(sources.Form), sources.Form);
         sources.FormName = section[nameof(sources.FormName)] ?? sources.FormName;
         sources.MaxFormBodyLength = section.GetValue(nameof(sources.MaxFormBodyLength), sources.MaxFormBodyLength);
+    }
+
+    private static void BindCircuitBreaker(IConfigurationSection section, CircuitBreakerOptions circuit)
+    {
+        circuit.Enabled = section.GetValue(nameof(circuit.Enabled), circuit.Enabled);
+        circuit.FailureThreshold = section.GetValue(nameof(circuit.FailureThreshold), circuit.FailureThreshold);
+        circuit.FailureWindow = section.GetValue(nameof(circuit.FailureWindow), circuit.FailureWindow);
+        circuit.BreakDuration = section.GetValue(nameof(circuit.BreakDuration), circuit.BreakDuration);
     }
 
     private static void BindJwt(IConfigurationSection section, JwtValidationOptions jwt)

@@ -45,6 +45,17 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// The deadline of each call the handler makes to the token store, the sudo user store and the tenant store.
+    /// A call that has not answered by then is abandoned (not awaited: Redis clients do not stop on cancellation) and
+    /// the request answered 503 with <c>Retry-After</c>. Default 2 seconds; <see cref="Timeout.InfiniteTimeSpan"/>
+    /// waits as long as the backend does.
+    /// </summary>
+    public TimeSpan BackendTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>When a backend is considered down and requests fail fast with 503; see <see cref="CircuitBreakerOptions"/>.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
+
+    /// <summary>
     /// Whether failures are answered with an RFC 9457 problem-details body. Default <see langword="true"/>;
     /// the <c>Challenge</c>/<c>Forbidden</c> events can write another envelope instead.
     /// </summary>
@@ -59,6 +70,12 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
 
     /// <summary>Creates the options with default events.</summary>
     public TokenAuthOptions() => Events = new TokenAuthEvents();
+
+    private TokenAuthBackends? _backends;
+
+    /// <summary>The deadline and circuit of each backend of this scheme; made on first use, after post-configuration.</summary>
+    internal TokenAuthBackends Backends
+        => _backends ?? Interlocked.CompareExchange(ref _backends, new TokenAuthBackends(this), null) ?? _backends;
 
     /// <summary>Checks the options; the exception names the bad property.</summary>
     public override void Validate()
@@ -83,6 +100,7 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
         }
 
         ValidateSources();
+        ValidateBackends();
         if (string.IsNullOrWhiteSpace(Sudo.Scope) || string.IsNullOrWhiteSpace(Sudo.QueryName) || string.IsNullOrWhiteSpace(Sudo.HeaderName))
         {
             throw new InvalidOperationException($"{nameof(Sudo)}.{nameof(SudoOptions.Scope)}, {nameof(SudoOptions.QueryName)} and {nameof(SudoOptions.HeaderName)} must not be empty.");
@@ -102,6 +120,25 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
         if (Jwt.IsConfigured)
         {
             ValidateJwt();
+        }
+    }
+
+    private void ValidateBackends()
+    {
+        if (BackendTimeout <= TimeSpan.Zero && BackendTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new InvalidOperationException($"{nameof(BackendTimeout)} must be positive (or Timeout.InfiniteTimeSpan).");
+        }
+
+        const string circuit = nameof(CircuitBreaker) + ".";
+        if (CircuitBreaker.FailureThreshold < 1)
+        {
+            throw new InvalidOperationException($"{circuit}{nameof(CircuitBreakerOptions.FailureThreshold)} must be at least 1.");
+        }
+
+        if (CircuitBreaker.FailureWindow <= TimeSpan.Zero || CircuitBreaker.BreakDuration <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{circuit}{nameof(CircuitBreakerOptions.FailureWindow)} and {circuit}{nameof(CircuitBreakerOptions.BreakDuration)} must be positive.");
         }
     }
 

@@ -47,7 +47,7 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
 
         var jwtValidator = jwt.IsConfigured ? new JwtTokenValidator(jwt, options.TimeProvider, loggers.CreateLogger<JwtTokenValidator>()) : null;
         var storeValidator = options.UseTokenStore
-            ? new StoreTokenValidator(services.GetRequiredService<ITokenStore>(), options.TimeProvider, loggers.CreateLogger<StoreTokenValidator>())
+            ? new StoreTokenValidator(services.GetRequiredService<ITokenStore>(), options.TimeProvider, options.Backends.TokenStore, loggers.CreateLogger<StoreTokenValidator>())
             : null;
         options.Validator = (jwtValidator, storeValidator) switch
         {

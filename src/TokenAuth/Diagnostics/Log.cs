@@ -49,4 +49,24 @@ internal static partial class Log
 
     [LoggerMessage(1014, LogLevel.Error, "The sudo user store or tenant store failed; answering 503.", EventName = "ImpersonationStoreUnavailable")]
     public static partial void ImpersonationStoreUnavailable(ILogger logger, Exception exception);
+
+    // 1020–1039: deadlines, circuits, the sudo/tenant cache and the key refresh.
+
+    [LoggerMessage(1020, LogLevel.Warning, "The {Backend} did not answer within {Timeout}; answering 503.", EventName = "BackendTimedOut")]
+    public static partial void BackendTimedOut(ILogger logger, string backend, TimeSpan timeout);
+
+    [LoggerMessage(1021, LogLevel.Error, "The {Backend} keeps failing: considered down for {BreakDuration}, requests that need it are answered 503 without asking it.", EventName = "BackendCircuitOpened")]
+    public static partial void BackendCircuitOpened(ILogger logger, string backend, TimeSpan breakDuration);
+
+    [LoggerMessage(1022, LogLevel.Information, "The {Backend} answered again; the circuit is closed.", EventName = "BackendCircuitClosed")]
+    public static partial void BackendCircuitClosed(ILogger logger, string backend);
+
+    [LoggerMessage(1023, LogLevel.Debug, "The {Backend} is considered down; answering 503 without asking it (retry after {RetryAfter}).", EventName = "BackendCircuitOpen")]
+    public static partial void BackendCircuitOpen(ILogger logger, string backend, TimeSpan retryAfter);
+
+    [LoggerMessage(1024, LogLevel.Information, "The {Backend} was considered down; this request asks it again.", EventName = "BackendProbing")]
+    public static partial void BackendProbing(ILogger logger, string backend);
+
+    [LoggerMessage(1025, LogLevel.Debug, "A call to the {Backend} abandoned at its deadline failed later.", EventName = "AbandonedBackendCallFaulted")]
+    public static partial void AbandonedBackendCallFaulted(ILogger logger, string backend, Exception exception);
 }

@@ -90,7 +90,8 @@ public static class TokenAuthExtensions
         const string name = "TokenAuth";
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<TokenStoreOptions>();
-        services.AddOptions<RedisCacheOptions>(name).Configure(configure);
+        // Timeouts the host did not choose are set so that a hung or dead Redis is seen within the backend deadline.
+        services.AddOptions<RedisCacheOptions>(name).Configure(configure).PostConfigure(RedisConnectionDefaults.Apply);
         services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => new DistributedCacheTokenStore(
             new RedisCache(Options.Options.Create(sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(name))),
             sp.GetRequiredService<IOptions<TokenStoreOptions>>(),

@@ -12,7 +12,8 @@ namespace TokenAuth;
 /// Applies tenant scoping and sudo to an authenticated request (DESIGN "Sudo and tenants"). It runs on every
 /// request after validation — after any cache — so an impersonated principal is never cached. Order:
 /// read and check the parameters (400), the sudo scope (403), the tenant (404, 403), the target user (404, 403),
-/// the <c>Impersonating</c> event (403). Store failures are 503, like any backend.
+/// the <c>Impersonating</c> event (403). Store failures are 503, like any backend: each store call has the backend
+/// deadline and circuit of its store (<see cref="TokenAuthOptions.Backends"/>).
 /// </summary>
 internal static class ImpersonationResolver
 {
@@ -79,12 +80,13 @@ internal static class ImpersonationResolver
             return ImpersonationResult.Fail(TokenAuthException.InsufficientScope($"Acting as another user requires the '{options.Sudo.Scope}' scope.", options.Sudo.Scope));
         }
 
+        var calls = new StoreCalls(tenantStore, sudoStore, options, logger, context.RequestAborted);
         try
         {
             TenantInfo? tenant = null;
             if (tenantStore is not null)
             {
-                var resolved = await ResolveTenantAsync(tenantStore, tenantId, tenantCode, info, hasSudoScope, context.RequestAborted);
+                var resolved = await ResolveTenantAsync(calls, tenantId, tenantCode, info, hasSudoScope);
                 if (resolved.Failure is not null)
                 {
                     return ImpersonationResult.Fail(resolved.Failure);
@@ -96,14 +98,14 @@ internal static class ImpersonationResolver
             ClaimsPrincipal? original = null;
             if (target is not null)
             {
-                var user = await Guard(sudoStore!.FindUserAsync(target, tenant, context.RequestAborted), context.RequestAborted);
+                var user = await calls.FindUserAsync(target, tenant);
                 if (user is null)
                 {
                     var where = tenant is null ? string.Empty : $" in tenant '{tenant.Code}'";
                     return ImpersonationResult.Fail(TokenAuthException.NotFound($"User with {SudoParser.Prefix(target.Kind)} '{target.Value}' not found{where}."));
                 }
 
-                if (!await Guard(sudoStore.CanImpersonateAsync(principal, user, context.RequestAborted), context.RequestAborted))
+                if (!await calls.CanImpersonateAsync(principal, user))
                 {
                     return ImpersonationResult.Fail(TokenAuthException.AccessDenied($"The caller may not act as user '{user.Id}'."));
                 }
@@ -142,20 +144,26 @@ internal static class ImpersonationResolver
         }
         catch (StoreFaultException ex)
         {
-            // A user or tenant store that cannot answer is a backend outage: fail closed with 503. A fault in the
-            // host's own Impersonating handler is not caught here: it is a bug, not an outage.
-            Log.ImpersonationStoreUnavailable(logger, ex.InnerException!);
-            return ImpersonationResult.Fail(TokenAuthException.Unavailable("The user or tenant store is temporarily unavailable.", options.RetryAfter, ex.InnerException));
+            // A user or tenant store that cannot answer (in time) is a backend outage: fail closed with 503. A fault in the
+            // host's own Impersonating handler is not caught here: it is a bug, not an outage. Time-outs and an open
+            // circuit were logged by the guard.
+            if (ex.Outcome == BackendOutcome.Faulted)
+            {
+                Log.ImpersonationStoreUnavailable(logger, ex.InnerException!);
+            }
+
+            return ImpersonationResult.Fail(TokenAuthException.Unavailable(
+                "The user or tenant store is temporarily unavailable.", ex.RetryAfter ?? options.RetryAfter, ex.InnerException));
         }
     }
 
     private static async ValueTask<(TenantInfo? Tenant, TokenAuthException? Failure)> ResolveTenantAsync(
-        ITenantStore store, string? id, string? code, TokenInfo info, bool hasSudoScope, CancellationToken cancellationToken)
+        StoreCalls calls, string? id, string? code, TokenInfo info, bool hasSudoScope)
     {
         if (id is null && code is null)
         {
             // No tenant asked for: a token bound to one acts in it.
-            return info.TenantId is { } bound ? (await Guard(store.FindByIdAsync(bound, cancellationToken), cancellationToken) ?? new TenantInfo(bound, bound), null) : (null, null);
+            return info.TenantId is { } bound ? (await calls.FindTenantAsync(byCode: false, bound) ?? new TenantInfo(bound, bound), null) : (null, null);
         }
 
         // Decide what can be decided without the store first, so a token that may not name tenants
@@ -171,12 +179,12 @@ internal static class ImpersonationResolver
         }
 
         TenantInfo? byId = null, byCode = null;
-        if (id is not null && (byId = await Guard(store.FindByIdAsync(id, cancellationToken), cancellationToken)) is null)
+        if (id is not null && (byId = await calls.FindTenantAsync(byCode: false, id)) is null)
         {
             return (null, TokenAuthException.NotFound($"Tenant with id '{Printable(id)}' not found."));
         }
 
-        if (code is not null && (byCode = await Guard(store.FindByCodeAsync(code, cancellationToken), cancellationToken)) is null)
+        if (code is not null && (byCode = await calls.FindTenantAsync(byCode: true, code)) is null)
         {
             return (null, TokenAuthException.NotFound($"Tenant with code '{Printable(code)}' not found."));
         }
@@ -243,25 +251,46 @@ internal static class ImpersonationResolver
     private static bool IsTenantValue(string? value)
         => value is null || (value.Length is > 0 and <= MaxTenantValueLength && !value.Any(char.IsControl));
 
-    /// <summary>Awaits a store call, marking its failure as a store fault (503) rather than a bug.</summary>
-    private static async ValueTask<T> Guard<T>(ValueTask<T> call, CancellationToken requestAborted)
+    /// <summary>
+    /// The store calls of one request: each within its store's deadline and circuit, a failure marked as a store fault
+    /// (503) rather than a bug.
+    /// </summary>
+    private sealed class StoreCalls(
+        ITenantStore? tenants, ISudoUserStore? users, TokenAuthOptions options, ILogger logger, CancellationToken requestAborted)
     {
-        try
+        public ValueTask<TenantInfo?> FindTenantAsync(bool byCode, string value)
+            => CallAsync(
+                options.Backends.Tenants,
+                static (s, ct) => s.ByCode ? s.Store.FindByCodeAsync(s.Value, ct) : s.Store.FindByIdAsync(s.Value, ct),
+                (Store: tenants!, ByCode: byCode, Value: value));
+
+        public ValueTask<SudoUser?> FindUserAsync(SudoTarget target, TenantInfo? tenant)
+            => CallAsync(
+                options.Backends.SudoUsers,
+                static (s, ct) => s.Store.FindUserAsync(s.Target, s.Tenant, ct),
+                (Store: users!, Target: target, Tenant: tenant));
+
+        public ValueTask<bool> CanImpersonateAsync(ClaimsPrincipal caller, SudoUser user)
+            => CallAsync(
+                options.Backends.SudoUsers,
+                static (s, ct) => s.Store.CanImpersonateAsync(s.Caller, s.User, ct),
+                (Store: users!, Caller: caller, User: user));
+
+        private async ValueTask<T> CallAsync<TState, T>(BackendGuard guard, Func<TState, CancellationToken, ValueTask<T>> call, TState state)
         {
-            return await call;
-        }
-        catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
-        {
-            // The client went away: not an outage. A store's own time-out (TaskCanceledException) falls through to 503.
-            throw;
-        }
-        catch (Exception ex)
-        {
-            throw new StoreFaultException(ex);
+            // The client going away surfaces as OperationCanceledException (not a 503); the guard rethrows it.
+            var result = await guard.CallAsync(call, state, logger, requestAborted);
+            return result.Succeeded ? result.Value! : throw new StoreFaultException(result.Outcome, result.Exception, result.RetryAfter);
         }
     }
 
-    private sealed class StoreFaultException(Exception inner) : Exception("A user or tenant store failed.", inner);
+    private sealed class StoreFaultException(BackendOutcome outcome, Exception? inner, TimeSpan? retryAfter)
+        : Exception("A user or tenant store failed.", inner)
+    {
+        public BackendOutcome Outcome { get; } = outcome;
+
+        public TimeSpan? RetryAfter { get; } = retryAfter;
+    }
 
     private static bool TrySingle(StringValues values, out string? value)
     {

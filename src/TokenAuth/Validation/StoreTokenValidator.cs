@@ -2,27 +2,29 @@ using Microsoft.Extensions.Logging;
 
 namespace TokenAuth;
 
-/// <summary>Validates opaque tokens by looking up their hash in the <see cref="ITokenStore"/>.</summary>
-internal sealed class StoreTokenValidator(ITokenStore store, TimeProvider timeProvider, ILogger<StoreTokenValidator> logger) : ITokenValidator
+/// <summary>
+/// Validates opaque tokens by looking up their hash in the <see cref="ITokenStore"/>, within the store's deadline and
+/// circuit (<paramref name="guard"/>).
+/// </summary>
+internal sealed class StoreTokenValidator(ITokenStore store, TimeProvider timeProvider, BackendGuard guard, ILogger<StoreTokenValidator> logger) : ITokenValidator
 {
     public async ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
         var hash = TokenHash.Compute(token);
-        TokenInfo? info;
-        try
+        var found = await guard.CallAsync(
+            static (s, ct) => new ValueTask<TokenInfo?>(s.store.FindAsync(s.hash, ct)), (store, hash), logger, cancellationToken);
+        if (!found.Succeeded)
         {
-            info = await store.FindAsync(hash, cancellationToken);
+            // Fail closed: an unreachable, slow or down store is neither a valid nor an invalid token.
+            if (found.Outcome == BackendOutcome.Faulted)
+            {
+                Log.StoreUnavailable(logger, hash.Prefix, found.Exception!);
+            }
+
+            return TokenValidationResult.Unavailable("The token store is temporarily unavailable.", found.Exception, found.RetryAfter);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            // Fail closed: an unreachable store is neither a valid nor an invalid token.
-            Log.StoreUnavailable(logger, hash.Prefix, ex);
-            return TokenValidationResult.Unavailable("The token store is temporarily unavailable.", ex);
-        }
+
+        var info = found.Value;
 
         if (info is null)
         {

@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Logging;
+
+namespace TokenAuth;
+
+/// <summary>
+/// The deadline and the circuit breaker of one backend (<see cref="TokenAuthOptions.BackendTimeout"/>,
+/// <see cref="TokenAuthOptions.CircuitBreaker"/>). StackExchange.Redis and <c>RedisCache</c> do not give up a command
+/// when its <see cref="CancellationToken"/> fires, so the deadline does not wait for the call: it stops waiting, tells
+/// cooperative backends to stop by cancelling their token, and observes the abandoned call's outcome later so that its
+/// exception is never unobserved. A caller that went away is a cancellation, neither an answer nor a failure.
+/// </summary>
+internal sealed class BackendGuard(string name, TimeSpan timeout, CircuitBreakerOptions circuitOptions, TimeProvider timeProvider)
+{
+    private readonly BackendCircuit _circuit = new(circuitOptions, timeProvider);
+
+    /// <summary>The backend's name in log lines, e.g. <c>token store</c>.</summary>
+    public string Name => name;
+
+    /// <summary>The deadline of each call.</summary>
+    public TimeSpan Timeout => timeout;
+
+    /// <summary>The circuit (for tests and diagnostics).</summary>
+    internal BackendCircuit Circuit => _circuit;
+
+    /// <summary>Calls the backend within the deadline, unless its circuit is open.</summary>
+    /// <param name="call">The call; it receives a token cancelled when the deadline passes or the request is aborted.</param>
+    /// <param name="state">The call's arguments (so that <paramref name="call"/> can be a static lambda).</param>
+    /// <param name="logger">Where time-outs and circuit changes are logged.</param>
+    /// <param name="cancellationToken">The request's: when it fires, the call is abandoned and <see cref="OperationCanceledException"/> thrown.</param>
+    public async ValueTask<BackendResult<T>> CallAsync<TState, T>(
+        Func<TState, CancellationToken, ValueTask<T>> call, TState state, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (!_circuit.TryEnter(out var probe, out var wait))
+        {
+            Log.BackendCircuitOpen(logger, name, wait);
+            return new(BackendOutcome.Rejected, default, null, wait);
+        }
+
+        if (probe)
+        {
+            Log.BackendProbing(logger, name);
+        }
+
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<T>? pending = null;
+        try
+        {
+            var answer = call(state, cancellation.Token);
+            if (answer.IsCompletedSuccessfully)
+            {
+                return Succeeded(answer.Result, probe, logger);
+            }
+
+            pending = answer.AsTask();
+            var value = await pending.WaitAsync(timeout, timeProvider, cancellationToken).ConfigureAwait(false);
+            return Succeeded(value, probe, logger);
+        }
+        catch (TimeoutException) when (pending is { IsCompleted: false })
+        {
+            Log.BackendTimedOut(logger, name, timeout);
+            return Failed<T>(BackendOutcome.TimedOut, new TimeoutException($"The {name} did not answer within {timeout.TotalMilliseconds:0} ms."), probe, logger);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _circuit.OnCancelled(probe);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // The backend's own failure, its own time-out (a RedisTimeoutException, an HttpClient's TaskCanceledException) included.
+            return Failed<T>(BackendOutcome.Faulted, ex, probe, logger);
+        }
+        finally
+        {
+            if (pending is { IsCompleted: false })
+            {
+                Abandon(pending, cancellation, logger);
+            }
+            else
+            {
+                cancellation.Dispose();
+            }
+        }
+    }
+
+    private BackendResult<T> Succeeded<T>(T value, bool probe, ILogger logger)
+    {
+        if (_circuit.OnSuccess(probe) == BackendCircuit.Transition.Closed)
+        {
+            Log.BackendCircuitClosed(logger, name);
+        }
+
+        return new(BackendOutcome.Succeeded, value, null, null);
+    }
+
+    private BackendResult<T> Failed<T>(BackendOutcome outcome, Exception exception, bool probe, ILogger logger)
+    {
+        if (_circuit.OnFailure(probe, out var retryAfter) == BackendCircuit.Transition.Opened)
+        {
+            Log.BackendCircuitOpened(logger, name, circuitOptions.BreakDuration);
+        }
+
+        return new(outcome, default, exception, retryAfter);
+    }
+
+    private void Abandon(Task task, CancellationTokenSource cancellation, ILogger logger)
+    {
+        try
+        {
+            // A backend that honours its token stops now; StackExchange.Redis finishes on its own time-out.
+            cancellation.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback of the backend's threw: the call is abandoned anyway.
+        }
+
+        task.ContinueWith(
+            static (t, s) =>
+            {
+                var (cancellation, logger, name) = ((CancellationTokenSource, ILogger, string))s!;
+                cancellation.Dispose();
+                if (t.Exception is { } exception)
+                {
+                    // Reading Exception observes it: no UnobservedTaskException for an abandoned call.
+                    Log.AbandonedBackendCallFaulted(logger, name, exception.InnerException ?? exception);
+                }
+            },
+            (cancellation, logger, name),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+}
