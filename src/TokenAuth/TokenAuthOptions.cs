@@ -140,6 +140,11 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
         {
             throw new InvalidOperationException($"{circuit}{nameof(CircuitBreakerOptions.FailureWindow)} and {circuit}{nameof(CircuitBreakerOptions.BreakDuration)} must be positive.");
         }
+
+        if (Sudo.CacheDuration < TimeSpan.Zero || Tenants.CacheDuration < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{nameof(Sudo)}.{nameof(SudoOptions.CacheDuration)} and {nameof(Tenants)}.{nameof(TenantOptions.CacheDuration)} must not be negative (zero turns the cache off).");
+        }
     }
 
     private void ValidateSources()

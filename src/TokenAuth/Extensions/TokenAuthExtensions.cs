@@ -66,6 +66,8 @@ public static class TokenAuthExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ITokenStore, InMemoryTokenStore>();
+        // This node's cache of tenant and sudo-user lookups; the revocation subscriber evicts through it.
+        services.TryAddSingleton<ImpersonationCache>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TokenAuthOptions>, TokenAuthConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TokenAuthOptions>, TokenAuthPostConfigureOptions>());
         services.AddOptions<TokenAuthOptions>(authenticationScheme).ValidateOnStart();

@@ -13,7 +13,8 @@ namespace TokenAuth;
 /// request after validation — after any cache — so an impersonated principal is never cached. Order:
 /// read and check the parameters (400), the sudo scope (403), the tenant (404, 403), the target user (404, 403),
 /// the <c>Impersonating</c> event (403). Store failures are 503, like any backend: each store call has the backend
-/// deadline and circuit of its store (<see cref="TokenAuthOptions.Backends"/>).
+/// deadline and circuit of its store (<see cref="TokenAuthOptions.Backends"/>), and what the stores found is kept briefly
+/// in this node's <see cref="ImpersonationCache"/>; the checks and the event still run on every request.
 /// </summary>
 internal static class ImpersonationResolver
 {
@@ -80,7 +81,7 @@ internal static class ImpersonationResolver
             return ImpersonationResult.Fail(TokenAuthException.InsufficientScope($"Acting as another user requires the '{options.Sudo.Scope}' scope.", options.Sudo.Scope));
         }
 
-        var calls = new StoreCalls(tenantStore, sudoStore, options, logger, context.RequestAborted);
+        var calls = new StoreCalls(tenantStore, sudoStore, options, services.GetService<ImpersonationCache>(), logger, context.RequestAborted);
         try
         {
             TenantInfo? tenant = null;
@@ -162,7 +163,7 @@ internal static class ImpersonationResolver
     {
         if (id is null && code is null)
         {
-            // No tenant asked for: a token bound to one acts in it.
+            // No tenant asked for: a token bound to one acts in it (looked up through the cache: this is every request of such a token).
             return info.TenantId is { } bound ? (await calls.FindTenantAsync(byCode: false, bound) ?? new TenantInfo(bound, bound), null) : (null, null);
         }
 
@@ -253,28 +254,62 @@ internal static class ImpersonationResolver
 
     /// <summary>
     /// The store calls of one request: each within its store's deadline and circuit, a failure marked as a store fault
-    /// (503) rather than a bug.
+    /// (503) rather than a bug, and tenants and users found kept in the node's cache for their configured duration.
     /// </summary>
     private sealed class StoreCalls(
-        ITenantStore? tenants, ISudoUserStore? users, TokenAuthOptions options, ILogger logger, CancellationToken requestAborted)
+        ITenantStore? tenants, ISudoUserStore? users, TokenAuthOptions options, ImpersonationCache? cache, ILogger logger, CancellationToken requestAborted)
     {
         public ValueTask<TenantInfo?> FindTenantAsync(bool byCode, string value)
-            => CallAsync(
+        {
+            var key = new ImpersonationCache.TenantKey(byCode, value);
+            return FindThroughCacheAsync(
+                cache?.Tenants,
+                key,
+                options.Tenants.CacheDuration,
                 options.Backends.Tenants,
-                static (s, ct) => s.ByCode ? s.Store.FindByCodeAsync(s.Value, ct) : s.Store.FindByIdAsync(s.Value, ct),
-                (Store: tenants!, ByCode: byCode, Value: value));
+                static (s, ct) => s.Key.ByCode ? s.Store.FindByCodeAsync(s.Key.Value, ct) : s.Store.FindByIdAsync(s.Key.Value, ct),
+                (Store: tenants!, Key: key));
+        }
 
         public ValueTask<SudoUser?> FindUserAsync(SudoTarget target, TenantInfo? tenant)
-            => CallAsync(
+            => FindThroughCacheAsync(
+                cache?.Users,
+                // The same uid may be another person in another tenant: the tenant is part of the key.
+                new ImpersonationCache.UserKey(target.Kind, target.Value, tenant?.Id),
+                options.Sudo.CacheDuration,
                 options.Backends.SudoUsers,
                 static (s, ct) => s.Store.FindUserAsync(s.Target, s.Tenant, ct),
                 (Store: users!, Target: target, Tenant: tenant));
 
+        /// <summary>Never cached: whether the caller may act as the user is decided on every request.</summary>
         public ValueTask<bool> CanImpersonateAsync(ClaimsPrincipal caller, SudoUser user)
             => CallAsync(
                 options.Backends.SudoUsers,
                 static (s, ct) => s.Store.CanImpersonateAsync(s.Caller, s.User, ct),
                 (Store: users!, Caller: caller, User: user));
+
+        /// <summary>The cached answer when there is one younger than <paramref name="duration"/>; else the store's, kept when found.</summary>
+        private async ValueTask<TValue?> FindThroughCacheAsync<TKey, TState, TValue>(
+            LookupCache<TKey, TValue>? cache, TKey key, TimeSpan duration, BackendGuard guard,
+            Func<TState, CancellationToken, ValueTask<TValue?>> find, TState state)
+            where TKey : notnull
+            where TValue : class
+        {
+            var cached = duration > TimeSpan.Zero ? cache : null;
+            if (cached is not null && cached.TryGet(key, duration, out var hit))
+            {
+                return hit;
+            }
+
+            var generation = cached?.Generation ?? 0;
+            var value = await CallAsync(guard, find, state);
+            if (value is not null)
+            {
+                cached?.Set(key, value, duration, generation);
+            }
+
+            return value;
+        }
 
         private async ValueTask<T> CallAsync<TState, T>(BackendGuard guard, Func<TState, CancellationToken, ValueTask<T>> call, TState state)
         {

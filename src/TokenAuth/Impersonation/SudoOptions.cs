@@ -29,4 +29,12 @@ public sealed class SudoOptions
 
     /// <summary>The longest value after the kind. Default 128.</summary>
     public int MaxValueLength { get; set; } = 128;
+
+    /// <summary>
+    /// How long a user the <see cref="ISudoUserStore"/> found is kept on this node, keyed by the sudo value and the
+    /// request's tenant. Default 10 seconds; <see cref="TimeSpan.Zero"/> asks the store on every request. Only found
+    /// users are kept, never "not found" or a failure. Sudo itself — the scope check,
+    /// <see cref="ISudoUserStore.CanImpersonateAsync"/>, the <c>Impersonating</c> event — still runs on every request.
+    /// </summary>
+    public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(10);
 }

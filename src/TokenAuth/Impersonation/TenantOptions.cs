@@ -23,4 +23,11 @@ public sealed class TenantOptions
 
     /// <summary>The header naming the tenant by code. Default <c>Tenant-Code</c>.</summary>
     public string CodeHeaderName { get; set; } = "Tenant-Code";
+
+    /// <summary>
+    /// How long a tenant the <see cref="ITenantStore"/> found is kept on this node, keyed by the id or code it was
+    /// looked up by (the tenant a token is bound to included). Default 30 seconds; <see cref="TimeSpan.Zero"/> asks the
+    /// store on every request. Only found tenants are kept, never "not found" or a failure.
+    /// </summary>
+    public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
