@@ -68,6 +68,7 @@ internal sealed class TokenAuthConfigureOptions(IAuthenticationConfigurationProv
         jwt.Authority = section[nameof(jwt.Authority)] ?? jwt.Authority;
         jwt.MetadataAddress = section[nameof(jwt.MetadataAddress)] ?? jwt.MetadataAddress;
         jwt.RequireHttpsMetadata = section.GetValue(nameof(jwt.RequireHttpsMetadata), jwt.RequireHttpsMetadata);
+        jwt.KeyRefreshTimeout = section.GetValue(nameof(jwt.KeyRefreshTimeout), jwt.KeyRefreshTimeout);
 
         var parameters = jwt.TokenValidationParameters;
         parameters.ValidIssuers = List(section, "ValidIssuers") ?? parameters.ValidIssuers;

@@ -145,6 +145,11 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
         {
             throw new InvalidOperationException($"{nameof(Sudo)}.{nameof(SudoOptions.CacheDuration)} and {nameof(Tenants)}.{nameof(TenantOptions.CacheDuration)} must not be negative (zero turns the cache off).");
         }
+
+        if (Jwt.KeyRefreshTimeout <= TimeSpan.Zero && Jwt.KeyRefreshTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new InvalidOperationException($"{nameof(Jwt)}.{nameof(JwtValidationOptions.KeyRefreshTimeout)} must be positive (or Timeout.InfiniteTimeSpan).");
+        }
     }
 
     private void ValidateSources()

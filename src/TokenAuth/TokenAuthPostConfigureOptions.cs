@@ -23,14 +23,16 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
                 Timeout = jwt.BackchannelTimeout,
                 MaxResponseContentBufferSize = 10 * 1024 * 1024,
             };
-            jwt.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
-                address,
-                new OpenIdConnectConfigurationRetriever(),
-                new HttpDocumentRetriever(http) { RequireHttps = jwt.RequireHttpsMetadata })
+            var documents = new HttpDocumentRetriever(http) { RequireHttps = jwt.RequireHttpsMetadata };
+            jwt.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(address, new OpenIdConnectConfigurationRetriever(), documents)
             {
                 AutomaticRefreshInterval = jwt.AutomaticRefreshInterval,
                 RefreshInterval = jwt.RefreshInterval,
             };
+
+            // An unknown key id waits for one shared, bounded, rate-limited refresh instead of IdentityModel's background one.
+            jwt.KeyRefresher = new SigningKeyRefresher(
+                address, documents, jwt, options.TimeProvider, services.GetRequiredService<ILoggerFactory>().CreateLogger<JwtTokenValidator>());
         }
 
         var loggers = services.GetRequiredService<ILoggerFactory>();

@@ -69,4 +69,16 @@ internal static partial class Log
 
     [LoggerMessage(1025, LogLevel.Debug, "A call to the {Backend} abandoned at its deadline failed later.", EventName = "AbandonedBackendCallFaulted")]
     public static partial void AbandonedBackendCallFaulted(ILogger logger, string backend, Exception exception);
+
+    [LoggerMessage(1026, LogLevel.Information, "The authority's signing keys were refreshed: {KeyCount} key(s).", EventName = "SigningKeysRefreshed")]
+    public static partial void SigningKeysRefreshed(ILogger logger, int keyCount);
+
+    [LoggerMessage(1027, LogLevel.Warning, "Refreshing the authority's signing keys failed; tokens are checked against the keys already known.", EventName = "SigningKeysRefreshFailed")]
+    public static partial void SigningKeysRefreshFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1028, LogLevel.Debug, "The signing keys were refreshed less than {RefreshInterval} ago; the authority is not asked again yet.", EventName = "SigningKeysRefreshThrottled")]
+    public static partial void SigningKeysRefreshThrottled(ILogger logger, TimeSpan refreshInterval);
+
+    [LoggerMessage(1029, LogLevel.Warning, "The authority did not answer the key refresh within {Timeout}; the token is checked against the keys already known.", EventName = "SigningKeysRefreshTimedOut")]
+    public static partial void SigningKeysRefreshTimedOut(ILogger logger, TimeSpan timeout);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
@@ -26,44 +27,87 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
 
     public async ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
-        var result = await ValidateOnceAsync(token, cancellationToken);
-        if (result.Exception is SecurityTokenSignatureKeyNotFoundException && options.ConfigurationManager is { } manager)
+        OpenIdConnectConfiguration? fromManager = null;
+        if (options.ConfigurationManager is { } manager)
         {
-            // An unknown key id usually means the issuer rotated its keys: ask for the JWKS again (rate-limited by
-            // RefreshInterval) and retry once. IdentityModel 8 refreshes in the background, so the retry usually still
-            // sees the old keys and this request is refused; requests after the refresh succeed (as with JwtBearer).
-            Log.SigningKeysRefreshing(logger);
-            manager.RequestRefresh();
-            result = await ValidateOnceAsync(token, cancellationToken);
+            var retrieved = await GetConfigurationAsync(manager, cancellationToken);
+            if (retrieved.Failure is { } failure)
+            {
+                return failure;
+            }
+
+            fromManager = retrieved.Configuration;
         }
 
-        return result;
+        var configuration = fromManager is null ? null : options.KeyRefresher?.Latest(fromManager) ?? fromManager;
+        var result = await ValidateWithAsync(token, configuration);
+        if (result.Exception is not SecurityTokenSignatureKeyNotFoundException || fromManager is null)
+        {
+            return result;
+        }
+
+        // An unknown key id usually means the issuer rotated its keys. A refresh that fails, times out or is throttled
+        // leaves the keys as they were, and the token is refused as signed by an unknown key (401), not 503: the keys were
+        // retrieved, an issuer publishes a key before signing with it, and a made-up key id must not pass for an outage.
+        Log.SigningKeysRefreshing(logger);
+        OpenIdConnectConfiguration refreshed;
+        if (options.KeyRefresher is { } refresher)
+        {
+            refreshed = await refresher.RefreshAsync(fromManager, cancellationToken);
+        }
+        else
+        {
+            // A configuration manager of the host's own: ask it, and retry once with whatever it returns now.
+            options.ConfigurationManager!.RequestRefresh();
+            var again = await GetConfigurationAsync(options.ConfigurationManager, cancellationToken);
+            refreshed = again.Configuration ?? configuration!;
+        }
+
+        return ReferenceEquals(refreshed, configuration) ? result : await ValidateWithAsync(token, refreshed);
     }
 
-    private async ValueTask<TokenValidationResult> ValidateOnceAsync(string token, CancellationToken cancellationToken)
+    /// <summary>The manager's configuration, waited for at most <see cref="JwtValidationOptions.KeyRefreshTimeout"/>.</summary>
+    private async ValueTask<(OpenIdConnectConfiguration? Configuration, TokenValidationResult? Failure)> GetConfigurationAsync(
+        IConfigurationManager<OpenIdConnectConfiguration> manager, CancellationToken cancellationToken)
+    {
+        Task<OpenIdConnectConfiguration>? pending = null;
+        try
+        {
+            pending = manager.GetConfigurationAsync(cancellationToken);
+            return (await pending.WaitAsync(options.KeyRefreshTimeout, timeProvider, cancellationToken), null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Observe(pending);
+            throw;
+        }
+        catch (TimeoutException) when (pending is { IsCompleted: false })
+        {
+            // Only the first retrieval can take this long (later calls answer from the manager's cache): no keys yet, 503.
+            Observe(pending);
+            Log.BackendTimedOut(logger, "authority", options.KeyRefreshTimeout);
+            return (null, TokenValidationResult.Unavailable("The token issuer's signing keys could not be retrieved in time."));
+        }
+        catch (Exception ex)
+        {
+            Log.ConfigurationUnavailable(logger, ex);
+            return (null, TokenValidationResult.Unavailable("The token issuer's signing keys could not be retrieved.", ex));
+        }
+    }
+
+    /// <summary>Observes the outcome of a retrieval this request stopped waiting for (no UnobservedTaskException).</summary>
+    private static void Observe(Task? task)
+        => task?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private async ValueTask<TokenValidationResult> ValidateWithAsync(string token, OpenIdConnectConfiguration? configuration)
     {
         var parameters = options.TokenValidationParameters.Clone();
         var requireExpiration = parameters.RequireExpirationTime;
         parameters.ValidateLifetime = false;
         parameters.RequireExpirationTime = false;
 
-        if (options.ConfigurationManager is { } manager)
+        if (configuration is not null)
         {
-            OpenIdConnectConfiguration configuration;
-            try
-            {
-                configuration = await manager.GetConfigurationAsync(cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (Exception ex)
-            {
-                Log.ConfigurationUnavailable(logger, ex);
-                return TokenValidationResult.Unavailable("The token issuer's signing keys could not be retrieved.", ex);
-            }
-
             if (configuration.Issuer is { Length: > 0 } issuer)
             {
                 parameters.ValidIssuers = [.. parameters.ValidIssuers ?? [], issuer];

@@ -30,11 +30,28 @@ public sealed class JwtValidationOptions
     /// <summary>How often the discovery document is refreshed even when keys match. Default 12 hours.</summary>
     public TimeSpan AutomaticRefreshInterval { get; set; } = ConfigurationManager<OpenIdConnectConfiguration>.DefaultAutomaticRefreshInterval;
 
-    /// <summary>The least time between two refreshes forced by an unknown key id. Default 5 minutes.</summary>
+    /// <summary>
+    /// The least time between two refreshes forced by an unknown key id: at most one per interval, however many
+    /// unknown key ids arrive, so that made-up ones cannot hammer the authority. The first is allowed at any time.
+    /// Default 5 minutes.
+    /// </summary>
     public TimeSpan RefreshInterval { get; set; } = ConfigurationManager<OpenIdConnectConfiguration>.DefaultRefreshInterval;
 
-    /// <summary>Supplies the authority's configuration; created from <see cref="Authority"/> when not set.</summary>
+    /// <summary>
+    /// How long a request waits for the authority's keys: their first retrieval, and the one shared refresh an unknown
+    /// key id starts. Past it the request does not wait any longer (the fetch goes on for later requests): with no keys
+    /// yet it is answered 503; with keys, the token is checked against the keys already known. Default 2 seconds.
+    /// </summary>
+    public TimeSpan KeyRefreshTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Supplies the authority's configuration; created from <see cref="Authority"/> when not set. With a manager of your
+    /// own, an unknown key id only calls its <c>RequestRefresh()</c> and retries once with what it then returns.
+    /// </summary>
     public IConfigurationManager<OpenIdConnectConfiguration>? ConfigurationManager { get; set; }
+
+    /// <summary>The awaited, single-flight refresh of the keys; set with the <see cref="ConfigurationManager"/> TokenAuth creates.</summary>
+    internal SigningKeyRefresher? KeyRefresher { get; set; }
 
     /// <summary>
     /// The IdentityModel validation rules: issuer, audience, signing keys, algorithms. Lifetime is checked by

@@ -25,6 +25,14 @@ internal sealed class FakeIdentityProvider : IAsyncDisposable
     /// <summary>When set, both endpoints answer 500.</summary>
     public bool Failing { get; set; }
 
+    private volatile TaskCompletionSource? _hang;
+
+    /// <summary>From now on both endpoints hold every request until <see cref="Release"/> (a hung authority).</summary>
+    public void Hang() => _hang = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Lets held requests, and later ones, through.</summary>
+    public void Release() => Interlocked.Exchange(ref _hang, null)?.TrySetResult();
+
     public int DiscoveryRequests => Volatile.Read(ref _discoveryRequests);
 
     public int JwksRequests => Volatile.Read(ref _jwksRequests);
@@ -36,16 +44,18 @@ internal sealed class FakeIdentityProvider : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var idp = new FakeIdentityProvider(app);
-        app.MapGet("/.well-known/openid-configuration", () =>
+        app.MapGet("/.well-known/openid-configuration", async () =>
         {
             Interlocked.Increment(ref idp._discoveryRequests);
+            await (idp._hang?.Task ?? Task.CompletedTask);
             return idp.Failing
                 ? Results.StatusCode(StatusCodes.Status500InternalServerError)
                 : Results.Json(new { issuer = Authority, jwks_uri = Authority + "/jwks" });
         });
-        app.MapGet("/jwks", () =>
+        app.MapGet("/jwks", async () =>
         {
             Interlocked.Increment(ref idp._jwksRequests);
+            await (idp._hang?.Task ?? Task.CompletedTask);
             return idp.Failing ? Results.StatusCode(StatusCodes.Status500InternalServerError) : Results.Json(idp._keys);
         });
         await app.StartAsync();

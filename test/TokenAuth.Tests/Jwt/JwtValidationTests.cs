@@ -608,42 +608,149 @@ public sealed class JwtValidationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Authority_KeysRotated_NewKidAcceptedAfterRefreshAndOldKidRefused()
+    public async Task Authority_KeysRotated_FirstRequestWithNewKidSucceeds_OldKidRefused()
     {
-        await using var idp = await FakeIdentityProvider.StartAsync();
-        var key1 = Rsa("key-1");
-        var key2 = Rsa("key-2");
-        idp.Publish(key1);
-        await using var app = await TestApp.StartAsync(o =>
-        {
-            ConfigureAuthority(o, idp.CreateHandler());
-            o.Jwt.RefreshInterval = TimeSpan.FromSeconds(1); // ConfigurationManager's minimum.
-        });
-        var now = app.Time.GetUtcNow();
-        var token1 = CreateToken(key1, SecurityAlgorithms.RsaSha256, now, issuer: FakeIdentityProvider.Authority);
-        var token2 = CreateToken(key2, SecurityAlgorithms.RsaSha256, now, issuer: FakeIdentityProvider.Authority);
+        await using var rotation = await Rotation.StartAsync();
+        var (idp, app, token1, token2) = (rotation.Idp, rotation.App, rotation.Token1, rotation.Token2);
 
         using (var before = await app.Client.SendAsync(TestApp.Get("/protected", token1)))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
 
-        idp.Publish(key2);
+        idp.Publish(rotation.Key2);
 
-        // The unknown kid makes the validator call ConfigurationManager.RequestRefresh(). IdentityModel 8.19 refetches
-        // in the background (unless the process-wide switch Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking is
-        // on) and on its own real clock, so the validator's immediate retry still sees the old keys and the request
-        // that triggered the refresh is answered 401; the new key is in use a moment later. Hence a poll bounded to
-        // three seconds, not a fixed sleep; the output says how many requests it took.
-        var (status, attempts) = await PollAsync(app, token2, HttpStatusCode.OK, TimeSpan.FromSeconds(3));
-        output.WriteLine($"The rotated key was accepted after {attempts} request(s).");
-        Assert.Equal(HttpStatusCode.OK, status);
-        Assert.True(idp.JwksRequests >= 2, $"JWKS fetched {idp.JwksRequests} time(s); the rotation needs a refetch.");
+        // The unknown kid starts one refresh, and the request waits for it: the first request with the new key succeeds.
+        using (var rotated = await app.Client.SendAsync(TestApp.Get("/protected", token2)))
+        {
+            Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        }
 
-        // key-1 is no longer published: its tokens are refused from now on.
+        Assert.Equal(2, idp.JwksRequests);
+        Assert.Contains(app.Logs.Entries, e => e.EventId.Name == "SigningKeysRefreshed");
+
+        // key-1 is no longer published: its tokens are refused from now on, without asking again within RefreshInterval.
         using var old = await app.Client.SendAsync(TestApp.Get("/protected", token1));
         Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
         AssertMentionsSignature(ErrorDescription(old));
+        Assert.Equal(2, idp.JwksRequests);
+    }
+
+    [Fact]
+    public async Task Authority_HundredsOfMadeUpKids_AtMostOneJwksFetchPerRefreshInterval()
+    {
+        await using var idp = await FakeIdentityProvider.StartAsync();
+        var key1 = Rsa("key-1");
+        idp.Publish(key1);
+        await using var app = await TestApp.StartAsync(o =>
+        {
+            ConfigureAuthority(o, idp.CreateHandler());
+            o.Jwt.RefreshInterval = TimeSpan.FromMinutes(1);
+        });
+        var good = CreateToken(key1, SecurityAlgorithms.RsaSha256, app.Time.GetUtcNow(), issuer: FakeIdentityProvider.Authority);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", good))).StatusCode);
+        var attacker = Rsa();
+
+        async Task<HttpStatusCode[]> SendMadeUpAsync(int round) => await Task.WhenAll(Enumerable.Range(0, 100).Select(async i =>
+        {
+            // One RSA key, a hundred made-up kids: every token names a key the authority never published.
+            var forged = CreateToken(new RsaSecurityKey(attacker.Rsa) { KeyId = $"made-up-{round}-{i}" }, SecurityAlgorithms.RsaSha256, app.Time.GetUtcNow(), issuer: FakeIdentityProvider.Authority);
+            using var response = await app.Client.SendAsync(TestApp.Get("/protected", forged));
+            return response.StatusCode;
+        }));
+
+        var first = await SendMadeUpAsync(1);
+        var second = await SendMadeUpAsync(2);
+        Assert.All(first.Concat(second), status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        Assert.Equal(2, idp.JwksRequests); // the start-up fetch and one refresh, shared or throttled for 200 requests
+
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        var third = await SendMadeUpAsync(3);
+        Assert.All(third, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        Assert.Equal(3, idp.JwksRequests); // one more interval, one more refresh
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", good))).StatusCode);
+        output.WriteLine($"300 made-up kids over two refresh intervals: {idp.JwksRequests} JWKS fetches in all.");
+    }
+
+    [Fact]
+    public async Task Authority_RefreshHangs_RequestWaitsKeyRefreshTimeoutThen401_FetchServesLaterRequests()
+    {
+        await using var rotation = await Rotation.StartAsync();
+        var (idp, app, token1, token2) = (rotation.Idp, rotation.App, rotation.Token1, rotation.Token2);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", token1))).StatusCode);
+
+        idp.Publish(rotation.Key2);
+        idp.Hang();
+        try
+        {
+            var pending = app.Client.SendAsync(TestApp.Get("/protected", token2));
+            await WaitUntilAsync(() => idp.DiscoveryRequests == 2);
+            Assert.False(await CompletesWithinAsync(pending, TimeSpan.FromMilliseconds(200)), "The request did not wait for the refresh.");
+
+            // On the app's clock: past KeyRefreshTimeout (2 s) the request stops waiting and the known keys decide.
+            using var timedOut = await AdvanceUntilAsync(app, pending);
+            Assert.Equal(HttpStatusCode.Unauthorized, timedOut.StatusCode);
+            Assert.Equal("invalid_token", Error(timedOut));
+            Assert.Contains(app.Logs.Entries, e => e.EventId.Name == "SigningKeysRefreshTimedOut");
+
+            // A known key needs no refresh: it works while the authority hangs.
+            Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", token1))).StatusCode);
+        }
+        finally
+        {
+            idp.Release();
+        }
+
+        // The abandoned fetch went on and finished: the new key is in use without another fetch.
+        await WaitUntilAsync(() => app.Logs.Entries.Any(e => e.EventId.Name == "SigningKeysRefreshed"));
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", token2))).StatusCode);
+        Assert.Equal(2, idp.JwksRequests);
+    }
+
+    [Fact]
+    public async Task Authority_RefreshFailsAfterKeysWereLoaded_UnknownKidIs401Not503()
+    {
+        await using var idp = await FakeIdentityProvider.StartAsync();
+        var key1 = Rsa("key-1");
+        idp.Publish(key1);
+        await using var app = await TestApp.StartAsync(o => ConfigureAuthority(o, idp.CreateHandler()));
+        var now = app.Time.GetUtcNow();
+        var token1 = CreateToken(key1, SecurityAlgorithms.RsaSha256, now, issuer: FakeIdentityProvider.Authority);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", token1))).StatusCode);
+
+        idp.Failing = true;
+        using var unknown = await app.Client.SendAsync(TestApp.Get("/protected", CreateToken(Rsa("key-2"), SecurityAlgorithms.RsaSha256, now, issuer: FakeIdentityProvider.Authority)));
+
+        // The keys were retrieved; a key the authority cannot be asked about is not known, which is a 401, not an outage.
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.Equal("invalid_token", Error(unknown));
+        Assert.Contains(app.Logs.Entries, e => e.EventId.Name == "SigningKeysRefreshFailed");
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", token1))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Authority_FirstRetrievalHangs_503WithinKeyRefreshTimeout()
+    {
+        await using var idp = await FakeIdentityProvider.StartAsync();
+        var key1 = Rsa("key-1");
+        idp.Publish(key1);
+        idp.Hang();
+        try
+        {
+            await using var app = await TestApp.StartAsync(o => ConfigureAuthority(o, idp.CreateHandler()));
+            var token = CreateToken(key1, SecurityAlgorithms.RsaSha256, app.Time.GetUtcNow(), issuer: FakeIdentityProvider.Authority);
+            var pending = app.Client.SendAsync(TestApp.Get("/protected", token));
+            await WaitUntilAsync(() => idp.DiscoveryRequests == 1);
+
+            using var response = await AdvanceUntilAsync(app, pending);
+
+            AssertUnavailable(response);
+            Assert.Contains(app.Logs.Entries, e => e.EventId.Name == "BackendTimedOut" && e.Text.Contains("authority", StringComparison.Ordinal));
+        }
+        finally
+        {
+            idp.Release();
+        }
     }
 
     [Fact]
@@ -888,19 +995,52 @@ public sealed class JwtValidationTests(ITestOutputHelper output)
         o.Jwt.TokenValidationParameters = new TokenValidationParameters { ValidAudience = Audience };
     }
 
-    private static async Task<(HttpStatusCode Status, int Attempts)> PollAsync(TestApp app, string token, HttpStatusCode wanted, TimeSpan limit)
+    /// <summary>An authority publishing key-1, an app that has fetched its keys, and tokens signed by key-1 and by the unpublished key-2.</summary>
+    private sealed record Rotation(FakeIdentityProvider Idp, TestApp App, RsaSecurityKey Key2, string Token1, string Token2) : IAsyncDisposable
+    {
+        public static async Task<Rotation> StartAsync()
+        {
+            var idp = await FakeIdentityProvider.StartAsync();
+            var key1 = Rsa("key-1");
+            var key2 = Rsa("key-2");
+            idp.Publish(key1);
+            var app = await TestApp.StartAsync(o => ConfigureAuthority(o, idp.CreateHandler()));
+            var now = app.Time.GetUtcNow();
+            return new Rotation(
+                idp, app, key2,
+                CreateToken(key1, SecurityAlgorithms.RsaSha256, now, issuer: FakeIdentityProvider.Authority),
+                CreateToken(key2, SecurityAlgorithms.RsaSha256, now, issuer: FakeIdentityProvider.Authority));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await App.DisposeAsync();
+            await Idp.DisposeAsync();
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> (bounded: 5 s).</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var watch = Stopwatch.StartNew();
-        for (var attempts = 1; ; attempts++)
+        while (!condition())
         {
-            using var response = await app.Client.SendAsync(TestApp.Get("/protected", token));
-            if (response.StatusCode == wanted || watch.Elapsed > limit)
-            {
-                return (response.StatusCode, attempts);
-            }
-
-            await Task.Delay(50);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), "The condition did not become true within 5 s.");
+            await Task.Delay(10);
         }
+    }
+
+    private static async Task<bool> CompletesWithinAsync(Task task, TimeSpan wait) => await Task.WhenAny(task, Task.Delay(wait)) == task;
+
+    /// <summary>Moves the app's clock on, a second at a time, until <paramref name="pending"/> completes (bounded: 30 steps).</summary>
+    private static async Task<HttpResponseMessage> AdvanceUntilAsync(TestApp app, Task<HttpResponseMessage> pending)
+    {
+        for (var step = 0; step < 30 && !await CompletesWithinAsync(pending, TimeSpan.FromMilliseconds(50)); step++)
+        {
+            app.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        return await pending.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
     private static async Task<Exception> AssertStartFailsAsync(Action<TokenAuthOptions> configure)
