@@ -1,15 +1,18 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace TokenAuth.Tests.Infrastructure;
 
 /// <summary>
 /// A real <c>redis-server</c> on a free loopback port, without persistence, owned by the test.
-/// It can be stopped and restarted on the same port to test outages.
+/// It can be stopped and restarted on the same port, or paused and resumed, to test outages.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
+    private const int SigStop = 19, SigCont = 18;
+
     private Process? _process;
 
     private RedisServer(int port) => Port = port;
@@ -53,6 +56,30 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     public Task RestartAsync() => StartProcessAsync();
+
+    /// <summary>
+    /// Freezes the server (SIGSTOP): its connections stay open and commands get no answer, as with a hung host — the
+    /// case a client-side time-out has to catch, unlike a refused connection.
+    /// </summary>
+    public void Pause() => Signal(SigStop);
+
+    /// <summary>Lets a paused server go on (SIGCONT): it answers what it was sent meanwhile.</summary>
+    public void Resume() => Signal(SigCont);
+
+    private void Signal(int signal)
+    {
+        var process = _process is { HasExited: false } p ? p : throw new InvalidOperationException("redis-server is not running.");
+        if (Kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable SYSLIB1054 // LibraryImport would need AllowUnsafeBlocks in the test project for one syscall.
+    private static extern int Kill(int pid, int signal);
+#pragma warning restore SYSLIB1054
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
