@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using TokenAuth;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -66,6 +68,7 @@ public static class TokenAuthExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ITokenStore, InMemoryTokenStore>();
+        services.AddTokenAuthRevocation();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TokenAuthOptions>, TokenAuthConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TokenAuthOptions>, TokenAuthPostConfigureOptions>());
         services.AddOptions<TokenAuthOptions>(authenticationScheme).ValidateOnStart();
@@ -96,6 +99,26 @@ public static class TokenAuthExtensions
             sp.GetRequiredService<IOptions<TokenStoreOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             ownsCache: true)));
+
+        // Revocations travel to every node through the same Redis.
+        services.AddTokenAuthRevocation();
+        services.TryAddSingleton(sp =>
+        {
+            var redis = sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(name);
+            var configuration = redis.ConfigurationOptions ?? ConfigurationOptions.Parse(redis.Configuration ?? throw new InvalidOperationException("The Redis store has no configuration."));
+            return ActivatorUtilities.CreateInstance<RedisRevocationBus>(sp, configuration);
+        });
+        services.Replace(ServiceDescriptor.Singleton<IRevocationBus>(sp => sp.GetRequiredService<RedisRevocationBus>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RevocationBusStarter>());
+        return services;
+    }
+
+    /// <summary>The revoker and an in-process bus, unless a farm's bus was registered.</summary>
+    internal static IServiceCollection AddTokenAuthRevocation(this IServiceCollection services)
+    {
+        services.TryAddSingleton<RevocationDispatcher>();
+        services.TryAddSingleton<IRevocationBus, LocalRevocationBus>();
+        services.TryAddSingleton<ITokenRevoker, TokenRevoker>();
         return services;
     }
 
