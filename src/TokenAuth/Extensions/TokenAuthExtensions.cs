@@ -116,6 +116,8 @@ public static class TokenAuthExtensions
     /// <summary>The revoker and an in-process bus, unless a farm's bus was registered.</summary>
     internal static IServiceCollection AddTokenAuthRevocation(this IServiceCollection services)
     {
+        services.AddMetrics();
+        services.TryAddSingleton<TokenAuthMetrics>();
         services.TryAddSingleton<RevocationDispatcher>();
         services.TryAddSingleton<IRevocationBus, LocalRevocationBus>();
         services.TryAddSingleton<ITokenRevoker, TokenRevoker>();
