@@ -33,6 +33,8 @@ namespace Microsoft.Extensions.DependencyInjection
             }).ValidateOnStart();
             services.TryAddSingleton(TimeProvider.System);
             services.TryAddSingleton<ITokenStore, InMemoryTokenStore>();
+            // Revoked access tokens are forgotten on every node (through Redis when the store is there).
+            services.AddTokenAuthRevocation();
             services.TryAddSingleton<IClientStore, InMemoryClientStore>();
             services.TryAddSingleton<IGrantStore, InMemoryGrantStore>();
             services.TryAddSingleton<AuthenticationThrottle>();

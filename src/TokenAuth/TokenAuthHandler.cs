@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -32,6 +34,18 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
 
     /// <inheritdoc />
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var started = Stopwatch.GetTimestamp();
+        _source = null;
+        var result = await AuthenticateCoreAsync();
+        Context.RequestServices.GetService<TokenAuthMetrics>()?.Authenticated(result, _source, Stopwatch.GetElapsedTime(started));
+        return result;
+    }
+
+    // Where the token of the request being authenticated came from, for the metrics; null without a token.
+    private TokenSource? _source;
+
+    private async Task<AuthenticateResult> AuthenticateCoreAsync()
     {
         if (Context.GetEndpoint()?.Metadata.GetMetadata<SkipTokenAuthenticationAttribute>() is not null)
         {
@@ -66,6 +80,8 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
             token = extraction.Token;
             source = extraction.Source;
         }
+
+        _source = source;
 
         if (source == TokenSource.Query)
         {

@@ -12,7 +12,7 @@ namespace TokenAuth.Server;
 /// set. Refresh tokens and codes are saved in the <see cref="IGrantStore"/> under domain-separated hashes, so that no
 /// kind of token is ever accepted as another. Store faults become <see cref="TokenStoreUnavailableException"/>.
 /// </summary>
-internal sealed class TokenIssuer(ITokenStore tokens, IGrantStore grants, IOptions<TokenServerOptions> options, TimeProvider timeProvider)
+internal sealed class TokenIssuer(ITokenStore tokens, IGrantStore grants, ITokenRevoker revoker, IOptions<TokenServerOptions> options, TimeProvider timeProvider)
 {
     private readonly JsonWebTokenHandler _jwtHandler = new() { SetDefaultTimesOnTokenCreation = false };
 
@@ -178,19 +178,19 @@ internal sealed class TokenIssuer(ITokenStore tokens, IGrantStore grants, IOptio
         }
     }
 
-    /// <summary>Revokes a whole family: its refresh tokens and codes, and every access token it issued.</summary>
+    /// <summary>Revokes a whole family: its refresh tokens and codes, and every access token it issued (on every node).</summary>
     public Task RevokeFamilyAsync(string familyId, CancellationToken cancellationToken)
         => StoreGuard.RunAsync(async () =>
         {
             foreach (var accessToken in await grants.RevokeFamilyAsync(familyId, cancellationToken))
             {
-                await tokens.RemoveAsync(accessToken, cancellationToken);
+                await revoker.RevokeAsync(accessToken, cancellationToken);
             }
         }, cancellationToken);
 
-    /// <summary>Withdraws one access token.</summary>
+    /// <summary>Withdraws one access token, on every node (<see cref="ITokenRevoker"/>).</summary>
     public Task RevokeAccessTokenAsync(string token, CancellationToken cancellationToken)
-        => StoreGuard.RunAsync(() => tokens.RemoveAsync(TokenHash.Compute(token), cancellationToken), cancellationToken);
+        => StoreGuard.RunAsync(() => revoker.RevokeAsync(token, cancellationToken), cancellationToken);
 
     /// <summary>Whether access tokens are self-contained JWTs, which cannot be withdrawn.</summary>
     public bool IssuesJwts => options.Value.SigningCredentials is not null;

@@ -81,4 +81,13 @@ internal static partial class Log
 
     [LoggerMessage(1029, LogLevel.Warning, "The authority did not answer the key refresh within {Timeout}; the token is checked against the keys already known.", EventName = "SigningKeysRefreshTimedOut")]
     public static partial void SigningKeysRefreshTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(1060, LogLevel.Error, "A revocation listener failed on a {Scope} message.", EventName = "RevocationListenerFailed")]
+    public static partial void RevocationListenerFailed(ILogger logger, RevocationScope scope, Exception exception);
+
+    [LoggerMessage(1061, LogLevel.Warning, "The revocation channel is back after an outage: this node forgets every cached validation, since it may have missed revocations.", EventName = "RevocationResync")]
+    public static partial void RevocationResync(ILogger logger);
+
+    [LoggerMessage(1062, LogLevel.Warning, "The revocation channel is lost ({Failure}); revocations made elsewhere reach this node when it is back.", EventName = "RevocationChannelLost")]
+    public static partial void RevocationChannelLost(ILogger logger, string failure);
 }

@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using TokenAuth;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -68,6 +70,9 @@ public static class TokenAuthExtensions
         services.TryAddSingleton<ITokenStore, InMemoryTokenStore>();
         // This node's cache of tenant and sudo-user lookups; the revocation subscriber evicts through it.
         services.TryAddSingleton<ImpersonationCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRevocationListener, ImpersonationCache>(sp => sp.GetRequiredService<ImpersonationCache>()));
+
+        services.AddTokenAuthRevocation();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TokenAuthOptions>, TokenAuthConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TokenAuthOptions>, TokenAuthPostConfigureOptions>());
         services.AddOptions<TokenAuthOptions>(authenticationScheme).ValidateOnStart();
@@ -99,6 +104,28 @@ public static class TokenAuthExtensions
             sp.GetRequiredService<IOptions<TokenStoreOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             ownsCache: true)));
+
+        // Revocations travel to every node through the same Redis.
+        services.AddTokenAuthRevocation();
+        services.TryAddSingleton(sp =>
+        {
+            var redis = sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(name);
+            var configuration = redis.ConfigurationOptions ?? ConfigurationOptions.Parse(redis.Configuration ?? throw new InvalidOperationException("The Redis store has no configuration."));
+            return ActivatorUtilities.CreateInstance<RedisRevocationBus>(sp, configuration);
+        });
+        services.Replace(ServiceDescriptor.Singleton<IRevocationBus>(sp => sp.GetRequiredService<RedisRevocationBus>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RevocationBusStarter>());
+        return services;
+    }
+
+    /// <summary>The revoker and an in-process bus, unless a farm's bus was registered.</summary>
+    internal static IServiceCollection AddTokenAuthRevocation(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton<TokenAuthMetrics>();
+        services.TryAddSingleton<RevocationDispatcher>();
+        services.TryAddSingleton<IRevocationBus, LocalRevocationBus>();
+        services.TryAddSingleton<ITokenRevoker, TokenRevoker>();
         return services;
     }
 

@@ -5,12 +5,13 @@ namespace TokenAuth;
 /// <see cref="SudoOptions.CacheDuration"/>), one per service provider, shared by the schemes. Only what a store
 /// found is kept — never "not found" (a tenant or user created a moment ago must work at once) and never a failure.
 /// <para>
-/// Eviction: <see cref="EvictTenant"/>, <see cref="EvictUser"/> and <see cref="Clear"/> are what a subscriber to the
-/// revocation messages calls when a tenant or user changes on another node (resolve this type from the service
-/// provider). An eviction also keeps lookups in flight at that moment from adding their possibly stale answer.
+/// Eviction: <see cref="EvictTenant"/>, <see cref="EvictUser"/> and <see cref="Clear"/>, called for the revocation
+/// messages (<see cref="ITokenRevoker.ForgetTenantAsync"/>, <see cref="ITokenRevoker.ForgetUserAsync"/>, and a
+/// reconnect after missed messages) that reach every node. An eviction also keeps lookups in flight at that moment from
+/// adding their possibly stale answer.
 /// </para>
 /// </summary>
-internal sealed class ImpersonationCache(TimeProvider timeProvider)
+internal sealed class ImpersonationCache(TimeProvider timeProvider) : IRevocationListener
 {
     /// <summary>The most entries each of the two caches holds.</summary>
     public const int Capacity = 10_000;
@@ -38,6 +39,31 @@ internal sealed class ImpersonationCache(TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(userId);
         _users.RemoveWhere((key, user) => user.Id == userId || (key.Kind == SudoKind.Uid && key.Value == userId));
+    }
+
+    /// <summary>Forgets what a revocation message names: a tenant (by id or code), a user, all of either, or everything.</summary>
+    public ValueTask OnRevokedAsync(RevocationMessage message)
+    {
+        switch (message.Scope)
+        {
+            case RevocationScope.Tenant when message.Key is { } tenant:
+                _tenants.RemoveWhere((key, found) => found.Id == tenant || string.Equals(found.Code, tenant, StringComparison.OrdinalIgnoreCase) || key.Value == tenant);
+                break;
+            case RevocationScope.Tenant:
+                _tenants.Clear();
+                break;
+            case RevocationScope.User when message.Key is { } userId:
+                EvictUser(userId);
+                break;
+            case RevocationScope.User:
+                _users.Clear();
+                break;
+            case RevocationScope.Everything:
+                Clear();
+                break;
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Forgets every tenant and user.</summary>
