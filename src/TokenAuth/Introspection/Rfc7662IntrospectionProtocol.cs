@@ -111,14 +111,11 @@ internal sealed class Rfc7662IntrospectionProtocol : IIntrospectionProtocol
             return Unexpected("iat");
         }
 
+        // "active" is the server's verdict on its own clock, nbf included: judging a fresh token's nbf again here would
+        // refuse it whenever this clock lags the server's by a second. Expiry is ours to enforce — answers are cached.
         if (expiresAt is { } exp && exp <= now)
         {
             return TokenValidationResult.Invalid(Messages.Expired(exp));
-        }
-
-        if (notBefore is { } nbf && nbf > now)
-        {
-            return TokenValidationResult.Invalid(Messages.NotYetValid(nbf));
         }
 
         var scopes = new List<string>();
