@@ -54,6 +54,19 @@ public sealed class RedisServer : IAsyncDisposable
 
     public Task RestartAsync() => StartProcessAsync();
 
+    /// <summary>Freezes the server (SIGSTOP): connections stay open and nothing answers — a hung Redis, not a dead one.</summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>Lets a paused server run again (SIGCONT); it answers what it was sent meanwhile.</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        var pid = (_process ?? throw new InvalidOperationException("redis-server is not running.")).Id;
+        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync();
 
     private async Task StartProcessAsync()
