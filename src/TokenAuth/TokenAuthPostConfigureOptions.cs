@@ -51,7 +51,7 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
         ITokenValidator? jwtValidator = jwt.IsConfigured ? new JwtTokenValidator(jwt, options.TimeProvider, loggers.CreateLogger<JwtTokenValidator>()) : null;
         if (jwtValidator is not null && jwt.CacheValidatedTokens)
         {
-            jwtValidator = Cached(jwtValidator, TokenCacheKind.Jwt, new TokenCachePolicy(jwt.CacheDuration, TimeSpan.Zero, distributed: false));
+            jwtValidator = Cached(name, jwtValidator, TokenCacheKind.Jwt, new TokenCachePolicy(jwt.CacheDuration, TimeSpan.Zero, distributed: false));
         }
 
         ITokenValidator? storeValidator = options.UseTokenStore
@@ -60,7 +60,7 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
         if (storeValidator is not null && options.StoreCacheDuration > TimeSpan.Zero)
         {
             // Memory only and no negative entries: a store miss is asked again, and the store itself is the shared level.
-            storeValidator = Cached(storeValidator, TokenCacheKind.Store, new TokenCachePolicy(options.StoreCacheDuration, TimeSpan.Zero, distributed: false));
+            storeValidator = Cached(name, storeValidator, TokenCacheKind.Store, new TokenCachePolicy(options.StoreCacheDuration, TimeSpan.Zero, distributed: false));
         }
 
         ITokenValidator? introspectionValidator = null;
@@ -69,12 +69,17 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
             introspection.Protocol ??= IntrospectionProtocols.Rfc7662;
             introspectionValidator = new IntrospectionTokenValidator(
                 name ?? string.Empty, introspection, services.GetRequiredService<IHttpClientFactory>(), options.TimeProvider, loggers.CreateLogger<IntrospectionTokenValidator>());
-            introspectionValidator = Cached(introspectionValidator, TokenCacheKind.Introspection, new TokenCachePolicy(introspection.CacheDuration, introspection.InactiveCacheDuration, distributed: true));
+            introspectionValidator = Cached(name, introspectionValidator, TokenCacheKind.Introspection, new TokenCachePolicy(introspection.CacheDuration, introspection.InactiveCacheDuration, distributed: true));
         }
 
         options.Validator = CompositeTokenValidator.For(jwtValidator, storeValidator, introspectionValidator);
     }
 
-    private CachedTokenValidator Cached(ITokenValidator inner, TokenCacheKind kind, TokenCachePolicy policy)
-        => new(inner, services.GetRequiredService<TokenCache>(), kind, policy);
+    private CachedTokenValidator Cached(string? scheme, ITokenValidator inner, TokenCacheKind kind, TokenCachePolicy policy)
+    {
+        var cache = services.GetRequiredService<TokenCache>();
+        scheme ??= TokenAuthDefaults.AuthenticationScheme;
+        cache.Register(scheme);
+        return new(inner, cache, kind, scheme, policy);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 
@@ -31,12 +32,26 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
 
     private static readonly string[] KindNames = ["introspection", "jwt", "store"];
 
-    /// <summary>The entry key of <paramref name="hash"/> for <paramref name="kind"/>.</summary>
-    public static string Key(TokenCacheKind kind, TokenHash hash) => string.Concat(TokenAuthDefaults.CacheKeyPrefix, KindNames[(int)kind], ":", hash.Value);
+    // Every scheme whose answers are cached, so that RemoveAsync reaches all of their entries.
+    private readonly ConcurrentDictionary<string, byte> _schemes = new(StringComparer.Ordinal) { [TokenAuthDefaults.AuthenticationScheme] = 0 };
+
+    /// <summary>
+    /// The entry key of <paramref name="hash"/> for <paramref name="kind"/> in <paramref name="scheme"/>:
+    /// <c>tokenauth:c:&lt;kind&gt;:&lt;hash&gt;</c> for the default scheme, <c>tokenauth:c:&lt;kind&gt;:&lt;scheme&gt;:&lt;hash&gt;</c> for
+    /// any other — two schemes may trust different authorities or keys, so one's answer must never serve the other.
+    /// </summary>
+    public static string Key(TokenCacheKind kind, string scheme, TokenHash hash)
+        => scheme == TokenAuthDefaults.AuthenticationScheme
+            ? string.Concat(TokenAuthDefaults.CacheKeyPrefix, KindNames[(int)kind], ":", hash.Value)
+            : string.Concat(TokenAuthDefaults.CacheKeyPrefix, KindNames[(int)kind], ":", scheme, ":", hash.Value);
+
+    /// <summary>Notes a scheme whose answers are cached (a validator built for it).</summary>
+    public void Register(string scheme) => _schemes.TryAdd(scheme, 0);
 
     /// <summary>The cached answer for the token, or <paramref name="validate"/>'s (shared with concurrent callers, and cached by <paramref name="policy"/>).</summary>
     public async ValueTask<TokenValidationResult> GetOrValidateAsync<TState>(
         TokenCacheKind kind,
+        string scheme,
         TokenHash hash,
         TokenCachePolicy policy,
         TState state,
@@ -48,7 +63,7 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
             return await validate(state, cancellationToken);
         }
 
-        var key = Key(kind, hash);
+        var key = Key(kind, scheme, hash);
         var fetch = new Fetch<TState>(state, validate, policy, timeProvider);
         CachedToken entry;
         try
@@ -87,15 +102,17 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
     }
 
     /// <summary>
-    /// Forgets every cached answer about the token — introspection, JWT and store entries alike, in memory and in Redis —
-    /// so that its next use is validated afresh (revocation). A lookup already in flight may still store its answer after
-    /// this; a revocation that must win repeats the removal once the revocation is visible at the source. Throws when
-    /// Redis cannot be reached (the memory entries are gone by then).
+    /// Forgets every cached answer about the token — introspection, JWT and store entries alike, of every scheme, in memory
+    /// and in Redis — so that its next use is validated afresh (revocation). A lookup already in flight may still store
+    /// its answer after this; a revocation that must win repeats the removal once the revocation is visible at the source.
+    /// Throws when Redis cannot be reached (the memory entries are gone by then).
     /// </summary>
     /// <param name="hash">The token's hash.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
     public ValueTask RemoveAsync(TokenHash hash, CancellationToken cancellationToken = default)
-        => cache.RemoveAsync([Key(TokenCacheKind.Introspection, hash), Key(TokenCacheKind.Jwt, hash), Key(TokenCacheKind.Store, hash)], cancellationToken);
+        => cache.RemoveAsync(
+            _schemes.Keys.SelectMany(scheme => KindNames.Select((_, kind) => Key((TokenCacheKind)kind, scheme, hash))).ToList(),
+            cancellationToken);
 
     /// <summary>
     /// Drops every entry this node holds in memory (all kinds, all tokens), e.g. after missing revocation messages. The node

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using TokenAuth.Tests.Infrastructure;
@@ -224,13 +225,49 @@ public sealed class IntrospectionCacheTests
     }
 
     [Fact]
-    public void Key_IsThePrefixTheKindAndTheHash_NeverTheToken()
+    public void Key_IsThePrefixTheKindAndTheHash_NeverTheToken_WithTheSchemeBesideTheDefault()
     {
         var hash = TokenHash.Compute("some-token");
 
-        Assert.Equal("tokenauth:c:introspection:" + hash.Value, TokenCache.Key(TokenCacheKind.Introspection, hash));
-        Assert.Equal("tokenauth:c:jwt:" + hash.Value, TokenCache.Key(TokenCacheKind.Jwt, hash));
-        Assert.Equal("tokenauth:c:store:" + hash.Value, TokenCache.Key(TokenCacheKind.Store, hash));
+        Assert.Equal("tokenauth:c:introspection:" + hash.Value, TokenCache.Key(TokenCacheKind.Introspection, "TokenAuth", hash));
+        Assert.Equal("tokenauth:c:jwt:" + hash.Value, TokenCache.Key(TokenCacheKind.Jwt, "TokenAuth", hash));
+        Assert.Equal("tokenauth:c:store:" + hash.Value, TokenCache.Key(TokenCacheKind.Store, "TokenAuth", hash));
+        Assert.Equal("tokenauth:c:introspection:Partners:" + hash.Value, TokenCache.Key(TokenCacheKind.Introspection, "Partners", hash));
+    }
+
+    [Fact]
+    public async Task TwoSchemes_TwoAuthorities_OnesAnswerNeverServesTheOther()
+    {
+        await using var authority = await IntrospectionAuthority.StartAsync();
+        await using var other = await IntrospectionAuthority.StartAsync(authority.Time);
+        await using var app = await TestApp.StartAsync(
+            o =>
+            {
+                o.Introspection.Endpoint = authority.IntrospectionEndpoint;
+                o.Introspection.ClientId = IntrospectionAuthority.ResourceClientId;
+                o.Introspection.ClientSecret = IntrospectionAuthority.ResourceClientSecret;
+            },
+            services: s => s.AddAuthentication().AddTokenAuth("Partners", o =>
+            {
+                o.Introspection.Endpoint = other.IntrospectionEndpoint;
+                o.Introspection.ClientId = IntrospectionAuthority.ResourceClientId;
+                o.Introspection.ClientSecret = IntrospectionAuthority.ResourceClientSecret;
+            }),
+            map: a => a.MapGet("/partners", () => "ok").RequireAuthorization(p => p.AddAuthenticationSchemes("Partners").RequireAuthenticatedUser()),
+            time: authority.Time);
+        var token = await authority.IssueAsync();
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(app, token));
+        using var partners = await app.Client.SendAsync(TestApp.Get("/partners", token));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, partners.StatusCode);
+        Assert.Equal(1, other.Calls);
+
+        // A removal reaches both schemes' entries.
+        await Cache(app).RemoveAsync(TokenHash.Compute(token));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(app, token));
+        using var again = await app.Client.SendAsync(TestApp.Get("/partners", token));
+        Assert.Equal((2, 2), (authority.Calls, other.Calls));
     }
 
     /// <summary>
