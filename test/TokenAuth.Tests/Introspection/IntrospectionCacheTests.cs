@@ -13,38 +13,6 @@ namespace TokenAuth.Tests.Introspection;
 public sealed class IntrospectionCacheTests
 {
     [Fact]
-    public async Task ThousandConcurrentColdRequests_OneToken_ExactlyOneIntrospection()
-    {
-        await using var authority = await IntrospectionAuthority.StartAsync();
-        var arrived = 0;
-        await using var app = await StartAsync(authority, o =>
-        {
-            HeldAtTheGate(o);
-            o.Events.OnMessageReceived = _ =>
-            {
-                Interlocked.Increment(ref arrived);
-                return Task.CompletedTask;
-            };
-        });
-        var token = await authority.IssueAsync();
-        authority.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        var requests = Enumerable.Range(0, 1000).Select(_ => app.Client.SendAsync(TestApp.Get("/protected", token))).ToList();
-        // Every request is in the handler and the one introspection is held at the server: all 1000 are cold and waiting.
-        await WaitUntilAsync(() => Volatile.Read(ref arrived) == 1000 && authority.Calls == 1);
-        await Task.Delay(50);
-        authority.Gate.SetResult();
-        var responses = await Task.WhenAll(requests);
-
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Equal(1, authority.Calls);
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
-    }
-
-    [Fact]
     public async Task CancelledWaiters_DoNotCancelTheOthers_OneCall()
     {
         await using var authority = await IntrospectionAuthority.StartAsync();

@@ -10,7 +10,8 @@ namespace TokenAuth.Tests.Introspection;
 
 /// <summary>
 /// A resource server (<see cref="TestApp"/>: TestServer, captured logs, <c>/protected</c>) that introspects at an
-/// <see cref="IntrospectionAuthority"/>, sharing its clock. Retries wait 5 ms, so fault tests stay fast. <c>/claims</c>
+/// <see cref="IntrospectionAuthority"/>, sharing its clock. Retries wait 5 ms, so fault tests stay fast; timeouts are
+/// generous. <c>/claims</c>
 /// answers every claim of the principal and the expiry the feature saw.
 /// </summary>
 internal static class ResourceServer
@@ -27,6 +28,10 @@ internal static class ResourceServer
                 o.Introspection.ClientId = IntrospectionAuthority.ResourceClientId;
                 o.Introspection.ClientSecret = IntrospectionAuthority.ResourceClientSecret;
                 o.Introspection.RetryDelay = TimeSpan.FromMilliseconds(5);
+                // A loaded two-core machine (the whole suite in parallel) can take a second over a loopback call: only the
+                // tests about timeouts get tight ones, so that no other test sees a retry it did not ask for.
+                o.Introspection.Timeout = TimeSpan.FromSeconds(20);
+                o.Introspection.AttemptTimeout = TimeSpan.FromSeconds(10);
                 configure?.Invoke(o);
             },
             services,
