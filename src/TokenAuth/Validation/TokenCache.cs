@@ -69,7 +69,7 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
         try
         {
             entry = await cache.GetOrCreateAsync(key, fetch, Fetch<TState>.Run, policy.Entry, Tags, cancellationToken);
-            if (!entry.IsUsableAt(timeProvider.GetUtcNow()))
+            if (entry is null || !entry.IsUsableAt(timeProvider.GetUtcNow()))
             {
                 // Memory keeps its own wall-clock lifetimes, and Redis may hand back an old payload: an answer past its use is
                 // fetched again, reading neither layer. Concurrent refreshes of one token still share one call.
