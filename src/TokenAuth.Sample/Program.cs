@@ -45,6 +45,11 @@ builder.Services.AddControllers();
 var app = builder.Build();
 
 app.MapTokenAuthServer();
+// RFC 8414 metadata, so that another instance (or any resource server) finds this one's endpoints from its address alone:
+// Authentication__Schemes__TokenAuth__Introspection__Authority=http://localhost:5000 makes it a resource server of this one.
+app.MapGet("/.well-known/oauth-authorization-server", (HttpRequest request) => Results.Json(AuthorizationServerMetadata.For(
+        builder.Configuration["TokenServer:Issuer"] is { Length: > 0 } issuer ? issuer.TrimEnd('/') : $"{request.Scheme}://{request.Host}{request.PathBase}")))
+    .SkipTokenAuthentication();
 app.MapGet("/api/public", () => Results.Ok(new { message = "Anyone may read this." }));
 app.MapMethods("/api/me", [HttpMethods.Get, HttpMethods.Post], (HttpContext context) => Results.Ok(MeResponse.From(context)))
     .RequireAuthorization()

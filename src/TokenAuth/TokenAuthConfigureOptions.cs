@@ -39,6 +39,7 @@ internal sealed class TokenAuthConfigureOptions(IAuthenticationConfigurationProv
 
         BindSources(section.GetSection(nameof(options.Sources)), options.Sources);
         BindJwt(section.GetSection(nameof(options.Jwt)), options.Jwt);
+        BindIntrospection(section.GetSection(nameof(options.Introspection)), options.Introspection);
     }
 
     private static void BindSources(IConfigurationSection section, TokenSourceOptions sources)
@@ -92,7 +93,44 @@ internal sealed class TokenAuthConfigureOptions(IAuthenticationConfigurationProv
         mapping.TenantId = List(claims, nameof(mapping.TenantId)) ?? mapping.TenantId;
         mapping.Expiration = claims[nameof(mapping.Expiration)] ?? mapping.Expiration;
         mapping.ExpirationUnit = claims.GetValue(nameof(mapping.ExpirationUnit), mapping.ExpirationUnit);
+        jwt.CacheValidatedTokens = section.GetValue(nameof(jwt.CacheValidatedTokens), jwt.CacheValidatedTokens);
+        jwt.CacheDuration = section.GetValue(nameof(jwt.CacheDuration), jwt.CacheDuration);
     }
+
+    private static void BindIntrospection(IConfigurationSection section, IntrospectionOptions introspection)
+    {
+        // Empty values (the sample's placeholders, an unset environment variable) leave the default: no introspection.
+        introspection.Authority = Text(section, nameof(introspection.Authority)) ?? introspection.Authority;
+        introspection.Endpoint = Text(section, nameof(introspection.Endpoint)) ?? introspection.Endpoint;
+        introspection.ClientId = Text(section, nameof(introspection.ClientId)) ?? introspection.ClientId;
+        introspection.ClientSecret = Text(section, nameof(introspection.ClientSecret)) ?? introspection.ClientSecret;
+        introspection.ClientAuthentication = section.GetValue(nameof(introspection.ClientAuthentication), introspection.ClientAuthentication);
+        introspection.TokenTypeHint = section[nameof(introspection.TokenTypeHint)] ?? introspection.TokenTypeHint;
+        if (Text(section, nameof(introspection.Protocol)) is { } protocol)
+        {
+            introspection.Protocol = IntrospectionProtocols.FromName(protocol)
+                ?? throw new InvalidOperationException($"{nameof(TokenAuthOptions.Introspection)}.{nameof(introspection.Protocol)} must be Rfc7662 or TokenCheck; it is '{protocol}'.");
+        }
+
+        introspection.RequireHttps = section.GetValue(nameof(introspection.RequireHttps), introspection.RequireHttps);
+        introspection.CacheDuration = section.GetValue(nameof(introspection.CacheDuration), introspection.CacheDuration);
+        introspection.InactiveCacheDuration = section.GetValue(nameof(introspection.InactiveCacheDuration), introspection.InactiveCacheDuration);
+        introspection.Timeout = section.GetValue(nameof(introspection.Timeout), introspection.Timeout);
+        introspection.AttemptTimeout = section.GetValue(nameof(introspection.AttemptTimeout), introspection.AttemptTimeout);
+        introspection.MaxRetryAttempts = section.GetValue(nameof(introspection.MaxRetryAttempts), introspection.MaxRetryAttempts);
+        introspection.RetryDelay = section.GetValue(nameof(introspection.RetryDelay), introspection.RetryDelay);
+        introspection.DiscoveryRefreshInterval = section.GetValue(nameof(introspection.DiscoveryRefreshInterval), introspection.DiscoveryRefreshInterval);
+
+        var breakerSection = section.GetSection(nameof(introspection.CircuitBreaker));
+        var breaker = introspection.CircuitBreaker;
+        breaker.FailureRatio = breakerSection.GetValue(nameof(breaker.FailureRatio), breaker.FailureRatio);
+        breaker.MinimumThroughput = breakerSection.GetValue(nameof(breaker.MinimumThroughput), breaker.MinimumThroughput);
+        breaker.SamplingDuration = breakerSection.GetValue(nameof(breaker.SamplingDuration), breaker.SamplingDuration);
+        breaker.BreakDuration = breakerSection.GetValue(nameof(breaker.BreakDuration), breaker.BreakDuration);
+    }
+
+    /// <summary>A value that is set and not blank, else <see langword="null"/>.</summary>
+    private static string? Text(IConfigurationSection section, string key) => section[key] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
     /// <summary>A list given either as an array section or as one space/comma-separated string.</summary>
     private static List<string>? List(IConfigurationSection section, string key)

@@ -26,4 +26,23 @@ public static class TokenAuthDefaults
 
     /// <summary>The default key prefix of token-store entries.</summary>
     public const string StoreKeyPrefix = "tokenauth:at:";
+
+    /// <summary>
+    /// The prefix of every entry of TokenAuth's validation cache: <c>tokenauth:c:&lt;kind&gt;:&lt;SHA-256 hex&gt;</c>, where
+    /// the kind is <c>introspection</c>, <c>jwt</c> or <c>store</c>.
+    /// </summary>
+    public const string CacheKeyPrefix = "tokenauth:c:";
+
+    /// <summary>
+    /// The service key of TokenAuth's own <c>HybridCache</c> and of its second-level <c>IDistributedCache</c>
+    /// (registered by <c>AddTokenAuthRedisCache</c>), so that the host's own caches are untouched.
+    /// </summary>
+    public const string CacheServiceKey = "TokenAuth";
+
+    /// <summary>
+    /// The name of the introspection backchannel's <see cref="System.Net.Http.HttpClient"/>, followed by a dot and the scheme
+    /// name: <c>TokenAuth.Introspection.TokenAuth</c> for the default scheme. Configure it further with
+    /// <c>services.AddHttpClient(name)</c> (a proxy, a primary handler).
+    /// </summary>
+    public const string IntrospectionHttpClientName = "TokenAuth.Introspection";
 }

@@ -20,6 +20,19 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
     /// </summary>
     public bool UseTokenStore { get; set; }
 
+    /// <summary>
+    /// Remote validation by the authorization server (RFC 7662 introspection, or a vendor's check), with a cache. Active
+    /// when <see cref="IntrospectionOptions.Endpoint"/> or <see cref="IntrospectionOptions.Authority"/> is set. With
+    /// <see cref="UseTokenStore"/> too, a token the store does not know is introspected.
+    /// </summary>
+    public IntrospectionOptions Introspection { get; set; } = new();
+
+    /// <summary>
+    /// How long a token-store hit is kept in this node's memory; zero (the default) asks the store every time. Off until
+    /// revocations reach every node's memory (the store's entries are removed at once; a memory copy would outlive them).
+    /// </summary>
+    internal TimeSpan StoreCacheDuration { get; set; }
+
     /// <summary>Sudo: acting as another user (seed 001). Active when an <see cref="ISudoUserStore"/> is registered.</summary>
     public SudoOptions Sudo { get; set; } = new();
 
@@ -86,7 +99,8 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
         {
             throw new InvalidOperationException(
                 $"TokenAuth has no token validator. Configure {nameof(Jwt)} (signing keys or {nameof(Jwt)}.{nameof(JwtValidationOptions.Authority)}), " +
-                $"set {nameof(UseTokenStore)} = true, or set {nameof(Validator)}.");
+                $"set {nameof(UseTokenStore)} = true, set {nameof(Introspection)}.{nameof(IntrospectionOptions.Endpoint)} or {nameof(Introspection)}.{nameof(IntrospectionOptions.Authority)}, " +
+                $"or set {nameof(Validator)}.");
         }
 
         if (MaxTokenLength is < 16 or > 1024 * 1024)
@@ -120,6 +134,16 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
         if (Jwt.IsConfigured)
         {
             ValidateJwt();
+        }
+
+        if (Introspection is null)
+        {
+            throw new InvalidOperationException($"{nameof(Introspection)} must not be null.");
+        }
+
+        if (Introspection.IsConfigured)
+        {
+            Introspection.Validate(nameof(Introspection) + ".");
         }
     }
 
@@ -218,6 +242,11 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
         if (Jwt.RequireHttpsMetadata && (Jwt.MetadataAddress ?? Jwt.Authority) is { } address && !address.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidOperationException($"{nameof(Jwt)}.{nameof(JwtValidationOptions.RequireHttpsMetadata)} is on, so the metadata address must use HTTPS.");
+        }
+
+        if (Jwt.CacheValidatedTokens && (Jwt.CacheDuration <= TimeSpan.Zero || Jwt.CacheDuration > TimeSpan.FromDays(1)))
+        {
+            throw new InvalidOperationException($"{nameof(Jwt)}.{nameof(JwtValidationOptions.CacheDuration)} must be positive and at most a day.");
         }
     }
 }

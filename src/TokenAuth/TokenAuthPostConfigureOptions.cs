@@ -6,7 +6,10 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace TokenAuth;
 
-/// <summary>Fills pluggable defaults: the authority's configuration manager and the validator the options ask for.</summary>
+/// <summary>
+/// Fills pluggable defaults: the authority's configuration manager, the introspection protocol, and the validator the
+/// options ask for — JWT, token store and introspection, each behind the validation cache where it is used.
+/// </summary>
 internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) : IPostConfigureOptions<TokenAuthOptions>
 {
     internal const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
@@ -47,16 +50,38 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
             return;
         }
 
-        var jwtValidator = jwt.IsConfigured ? new JwtTokenValidator(jwt, options.TimeProvider, loggers.CreateLogger<JwtTokenValidator>()) : null;
-        var storeValidator = options.UseTokenStore
+        ITokenValidator? jwtValidator = jwt.IsConfigured ? new JwtTokenValidator(jwt, options.TimeProvider, loggers.CreateLogger<JwtTokenValidator>()) : null;
+        if (jwtValidator is not null && jwt.CacheValidatedTokens)
+        {
+            jwtValidator = Cached(name, jwtValidator, TokenCacheKind.Jwt, new TokenCachePolicy(jwt.CacheDuration, TimeSpan.Zero, distributed: false));
+        }
+
+        ITokenValidator? storeValidator = options.UseTokenStore
             ? new StoreTokenValidator(services.GetRequiredService<ITokenStore>(), options.TimeProvider, options.Backends.TokenStore, loggers.CreateLogger<StoreTokenValidator>())
             : null;
-        options.Validator = (jwtValidator, storeValidator) switch
+        if (storeValidator is not null && options.StoreCacheDuration > TimeSpan.Zero)
         {
-            (not null, not null) => new CompositeTokenValidator(jwtValidator, storeValidator),
-            (not null, null) => jwtValidator,
-            (null, not null) => storeValidator,
-            _ => null,
-        };
+            // Memory only and no negative entries: a store miss is asked again, and the store itself is the shared level.
+            storeValidator = Cached(name, storeValidator, TokenCacheKind.Store, new TokenCachePolicy(options.StoreCacheDuration, TimeSpan.Zero, distributed: false));
+        }
+
+        ITokenValidator? introspectionValidator = null;
+        if (options.Introspection is { IsConfigured: true } introspection)
+        {
+            introspection.Protocol ??= IntrospectionProtocols.Rfc7662;
+            introspectionValidator = new IntrospectionTokenValidator(
+                name ?? string.Empty, introspection, services.GetRequiredService<IHttpClientFactory>(), options.TimeProvider, loggers.CreateLogger<IntrospectionTokenValidator>());
+            introspectionValidator = Cached(name, introspectionValidator, TokenCacheKind.Introspection, new TokenCachePolicy(introspection.CacheDuration, introspection.InactiveCacheDuration, distributed: true));
+        }
+
+        options.Validator = CompositeTokenValidator.For(jwtValidator, storeValidator, introspectionValidator);
+    }
+
+    private CachedTokenValidator Cached(string? scheme, ITokenValidator inner, TokenCacheKind kind, TokenCachePolicy policy)
+    {
+        var cache = services.GetRequiredService<TokenCache>();
+        scheme ??= TokenAuthDefaults.AuthenticationScheme;
+        cache.Register(scheme);
+        return new(inner, cache, kind, scheme, policy);
     }
 }

@@ -8,7 +8,7 @@ namespace TokenAuth.Server;
 /// <summary>
 /// Introspection (RFC 7662): an authenticated client names a token and learns whether it is active and what it says
 /// (<c>scope</c>, <c>client_id</c>, <c>sub</c>, <c>username</c>, <c>exp</c>, <c>iat</c>, <c>nbf</c>, <c>token_type</c>,
-/// <c>iss</c>, <c>aud</c>, <c>tenant_id</c>). A client without <see cref="TokenClient.CanIntrospectAnyToken"/> sees only its
+/// <c>iss</c>, <c>aud</c>, <c>tenant_id</c>; a refresh token says <c>"token_usage": "refresh_token"</c>). A client without <see cref="TokenClient.CanIntrospectAnyToken"/> sees only its
 /// own tokens; any other is <c>{"active":false}</c>, exactly like an unknown one (§4: no token scanning).
 /// </summary>
 internal sealed class IntrospectEndpoint(ClientAuthenticator clientAuthenticator, TokenIssuer issuer, IOptions<TokenServerOptions> options, TimeProvider timeProvider, ILogger<IntrospectEndpoint> logger)
@@ -54,6 +54,12 @@ internal sealed class IntrospectEndpoint(ClientAuthenticator clientAuthenticator
             if (!found.IsRefreshToken)
             {
                 writer.WriteString("token_type", "Bearer");
+            }
+            else
+            {
+                // A refresh token is active too, but it is no access token: say so (OpenIddict's member), or a resource
+                // server that introspects here would accept it as a bearer token with the refresh token's grant.
+                writer.WriteString("token_usage", "refresh_token");
             }
 
             WriteTime(writer, "exp", info.ExpiresAt);

@@ -90,4 +90,23 @@ internal static partial class Log
 
     [LoggerMessage(1062, LogLevel.Warning, "The revocation channel is lost ({Failure}); revocations made elsewhere reach this node when it is back.", EventName = "RevocationChannelLost")]
     public static partial void RevocationChannelLost(ILogger logger, string failure);
+
+    // 1040–1059: introspection and the validation cache (1020–1039 are reserved).
+    [LoggerMessage(1040, LogLevel.Warning, "Introspection of access token {TokenHash} at {Endpoint} failed: {Reason}", EventName = "IntrospectionUnavailable")]
+    public static partial void IntrospectionUnavailable(ILogger logger, string tokenHash, string endpoint, string reason, Exception? exception);
+
+    [LoggerMessage(1041, LogLevel.Information, "Introspection endpoint {Endpoint} discovered in {Document}.", EventName = "IntrospectionEndpointDiscovered")]
+    public static partial void IntrospectionEndpointDiscovered(ILogger logger, string endpoint, string document);
+
+    [LoggerMessage(1042, LogLevel.Error, "The introspection endpoint of {Authority} could not be discovered: {Reason}", EventName = "IntrospectionDiscoveryFailed")]
+    public static partial void IntrospectionDiscoveryFailed(ILogger logger, string authority, string reason, Exception exception);
+
+    [LoggerMessage(1043, LogLevel.Warning, "The token cache failed looking up {TokenHash}; validating without it.", EventName = "TokenCacheFaulted")]
+    public static partial void TokenCacheFaulted(ILogger logger, string tokenHash, Exception exception);
+
+    [LoggerMessage(1044, LogLevel.Warning, "The token cache could not shorten the entry of {TokenHash} to the token's expiry.", EventName = "TokenCacheWriteFailed")]
+    public static partial void TokenCacheWriteFailed(ILogger logger, string tokenHash, Exception exception);
+
+    [LoggerMessage(1045, LogLevel.Debug, "The distributed token cache did not finish {Operation} within {Timeout}; it counts as a miss.", EventName = "DistributedTokenCacheTimedOut")]
+    public static partial void DistributedTokenCacheTimedOut(ILogger logger, string operation, TimeSpan timeout);
 }

@@ -1,17 +1,23 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TokenAuth;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers TokenAuth authentication and its token stores.</summary>
+/// <summary>Registers TokenAuth authentication, its token stores and its validation cache.</summary>
 public static class TokenAuthExtensions
 {
+    /// <summary>The named <see cref="RedisCacheOptions"/> of the validation cache's second level.</summary>
+    private const string CacheRedisOptionsName = "TokenAuth.Cache";
+
     /// <summary>Adds authentication with TokenAuth as the default scheme, configured from <c>Authentication:Schemes:TokenAuth</c>.</summary>
     /// <param name="services">The services.</param>
     /// <returns>The authentication builder, to add more schemes.</returns>
@@ -53,7 +59,11 @@ public static class TokenAuthExtensions
     /// <summary>
     /// Adds the TokenAuth scheme: every other overload ends here. Also registers the authorization services
     /// (<c>AddAuthorization()</c>, which is idempotent), so that <c>WebApplication</c> adds <c>UseAuthorization()</c>
-    /// by itself and <c>RequireAuthorization()</c> and the scope policies work without further set-up.
+    /// by itself and <c>RequireAuthorization()</c> and the scope policies work without further set-up; TokenAuth's own
+    /// validation cache (a keyed <c>HybridCache</c>, memory only unless <see cref="AddTokenAuthRedisCache(IServiceCollection, string)"/>
+    /// gives it Redis); and the scheme's introspection backchannel (a named <see cref="HttpClient"/>,
+    /// <see cref="TokenAuthDefaults.IntrospectionHttpClientName"/> + "." + scheme, with timeouts, retries and a circuit
+    /// breaker read from the scheme's options), so that configuration alone turns introspection on.
     /// </summary>
     /// <param name="builder">The authentication builder.</param>
     /// <param name="authenticationScheme">The scheme name.</param>
@@ -76,6 +86,8 @@ public static class TokenAuthExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TokenAuthOptions>, TokenAuthConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TokenAuthOptions>, TokenAuthPostConfigureOptions>());
         services.AddOptions<TokenAuthOptions>(authenticationScheme).ValidateOnStart();
+        AddTokenCache(services);
+        IntrospectionBackchannel.Register(services, authenticationScheme);
 
         // Without authorization services WebApplication adds no UseAuthorization(), and an endpoint with
         // RequireAuthorization() answers 500 instead of 401. TokenAuth ships scope policies, so it registers them.
@@ -105,17 +117,8 @@ public static class TokenAuthExtensions
             sp.GetRequiredService<TimeProvider>(),
             ownsCache: true)));
 
-        // Revocations travel to every node through the same Redis.
-        services.AddTokenAuthRevocation();
-        services.TryAddSingleton(sp =>
-        {
-            var redis = sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(name);
-            var configuration = redis.ConfigurationOptions ?? ConfigurationOptions.Parse(redis.Configuration ?? throw new InvalidOperationException("The Redis store has no configuration."));
-            return ActivatorUtilities.CreateInstance<RedisRevocationBus>(sp, configuration);
-        });
-        services.Replace(ServiceDescriptor.Singleton<IRevocationBus>(sp => sp.GetRequiredService<RedisRevocationBus>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RevocationBusStarter>());
-        return services;
+        // The same Redis is the validation cache's second level and carries revocations to every node.
+        return services.AddTokenAuthRedisCache(configure);
     }
 
     /// <summary>The revoker and an in-process bus, unless a farm's bus was registered.</summary>
@@ -127,6 +130,51 @@ public static class TokenAuthExtensions
         services.TryAddSingleton<IRevocationBus, LocalRevocationBus>();
         services.TryAddSingleton<ITokenRevoker, TokenRevoker>();
         return services;
+    }
+
+    /// <summary>
+    /// Gives TokenAuth's validation cache a second level in Redis: an introspection answer fetched on one node is a hit on
+    /// every other node, keyed <c>tokenauth:c:introspection:&lt;SHA-256&gt;</c>. Redis errors are misses (the API keeps working
+    /// from memory and the authority), and each Redis call has <see cref="TokenCacheOptions.DistributedCacheTimeout"/> at
+    /// most. <c>AddTokenAuthRedisStore</c> calls this already. The host's own <see cref="IDistributedCache"/> is untouched.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the Redis connection (e.g. <c>o.Configuration = "localhost:6379"</c>).</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddTokenAuthRedisCache(this IServiceCollection services, Action<RedisCacheOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<RedisCacheOptions>(CacheRedisOptionsName).Configure(configure).PostConfigure(RedisConnectionDefaults.Apply);
+        services.AddOptions<TokenCacheOptions>();
+        services.RemoveAllKeyed<IDistributedCache>(TokenAuthDefaults.CacheServiceKey);
+        services.AddKeyedSingleton<IDistributedCache>(TokenAuthDefaults.CacheServiceKey, (sp, _) => new DeadlineDistributedCache(
+            new RedisCache(Options.Options.Create(sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(CacheRedisOptionsName))),
+            sp.GetRequiredService<IOptions<TokenCacheOptions>>().Value.DistributedCacheTimeout,
+            sp.GetRequiredService<ILogger<TokenCache>>()));
+
+        // Revocations travel to every node on a channel of the same Redis: a token revoked on one node (or by the
+        // authority, when it shares the Redis) leaves every node's cache within about a second.
+        services.AddTokenAuthRevocation();
+        services.TryAddSingleton(sp =>
+        {
+            var redis = sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(CacheRedisOptionsName);
+            var configuration = redis.ConfigurationOptions ?? ConfigurationOptions.Parse(redis.Configuration ?? throw new InvalidOperationException("The Redis cache has no configuration."));
+            return ActivatorUtilities.CreateInstance<RedisRevocationBus>(sp, configuration);
+        });
+        services.Replace(ServiceDescriptor.Singleton<IRevocationBus>(sp => sp.GetRequiredService<RedisRevocationBus>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RevocationBusStarter>());
+        return services;
+    }
+
+    /// <summary>Gives TokenAuth's validation cache a second level in Redis at <paramref name="configuration"/>.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The StackExchange.Redis connection string, e.g. <c>localhost:6379</c>.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddTokenAuthRedisCache(this IServiceCollection services, string configuration)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
+        return services.AddTokenAuthRedisCache(o => o.Configuration = configuration);
     }
 
     /// <summary>Keeps tokens in Redis at <paramref name="configuration"/> (a StackExchange.Redis connection string).</summary>
@@ -181,5 +229,32 @@ public static class TokenAuthExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.Replace(ServiceDescriptor.Describe(typeof(ITenantStore), typeof(TStore), lifetime));
         return services;
+    }
+
+    /// <summary>TokenAuth's own HybridCache and the cache over it, once, whatever number of schemes.</summary>
+    private static void AddTokenCache(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(TokenCache)))
+        {
+            return;
+        }
+
+        services.AddOptions<TokenCacheOptions>();
+        // No second level until AddTokenAuthRedisCache: HybridCache recognises a MemoryDistributedCache beside a
+        // MemoryCache as no L2 at all, so memory-only costs no serialization.
+        services.TryAddKeyedSingleton<IDistributedCache>(
+            TokenAuthDefaults.CacheServiceKey,
+            (_, _) => new MemoryDistributedCache(Options.Options.Create(new MemoryDistributedCacheOptions())));
+        services.AddKeyedHybridCache(TokenAuthDefaults.CacheServiceKey, o =>
+        {
+            o.DistributedCacheServiceKey = TokenAuthDefaults.CacheServiceKey;
+            // Answers are bounded at 64 KiB on the wire; anything far larger under our key is not ours.
+            o.MaximumPayloadBytes = 256 * 1024;
+            o.ReportTagMetrics = false;
+        }).AddSerializer<CachedToken, CachedTokenSerializer>();
+        services.AddSingleton(sp => new TokenCache(
+            sp.GetRequiredKeyedService<HybridCache>(TokenAuthDefaults.CacheServiceKey),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TokenCache>>()));
     }
 }

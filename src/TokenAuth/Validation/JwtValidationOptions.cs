@@ -64,6 +64,16 @@ public sealed class JwtValidationOptions
     /// <summary>Which claims fill which <see cref="TokenInfo"/> member.</summary>
     public JwtClaimMapping Claims { get; set; } = new();
 
+    /// <summary>
+    /// Whether a validated JWT is kept in memory, by its hash, for <see cref="CacheDuration"/> (never past its expiry), so
+    /// that its signature is not checked again on every request. Default <see langword="false"/>: validation is cheap, and
+    /// a cache only pays for itself with expensive keys or very hot tokens. Invalid tokens are never cached.
+    /// </summary>
+    public bool CacheValidatedTokens { get; set; }
+
+    /// <summary>How long a validated JWT is kept with <see cref="CacheValidatedTokens"/>. Default 5 minutes.</summary>
+    public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Whether anything has been configured that lets JWTs be validated.</summary>
     internal bool IsConfigured
         => Authority is not null || MetadataAddress is not null || ConfigurationManager is not null

@@ -28,7 +28,7 @@ internal sealed class StoreTokenValidator(ITokenStore store, TimeProvider timePr
 
         if (info is null)
         {
-            return TokenValidationResult.Invalid("The token is unknown, revoked or expired.");
+            return TokenValidationResult.Unknown("The token is unknown, revoked or expired.");
         }
 
         if (info.ExpiresAt is { } expiresAt && expiresAt <= timeProvider.GetUtcNow())

@@ -30,6 +30,12 @@ public sealed class TokenValidationResult
     /// <summary>The exception behind the answer, for logs and events; never sent to the client.</summary>
     public Exception? Exception { get; }
 
+    /// <summary>
+    /// An invalid answer meaning "this backend does not know the token" (not: expired, revoked, refused), so that another
+    /// backend may still be asked — a token-store miss goes on to introspection.
+    /// </summary>
+    internal bool IsUnknown { get; private init; }
+
     /// <summary>Creates a result for a valid token.</summary>
     /// <param name="info">What the token says.</param>
     public static TokenValidationResult Valid(TokenInfo info)
@@ -46,6 +52,9 @@ public sealed class TokenValidationResult
         ArgumentException.ThrowIfNullOrWhiteSpace(failure);
         return new(TokenValidationStatus.Invalid, null, failure, null, exception);
     }
+
+    /// <summary>An invalid answer because the backend does not know the token (see <see cref="IsUnknown"/>).</summary>
+    internal static TokenValidationResult Unknown(string failure) => new(TokenValidationStatus.Invalid, null, failure, null, null) { IsUnknown = true };
 
     /// <summary>Creates a result for a backend that could not answer.</summary>
     /// <param name="failure">What was unavailable, phrased for the client.</param>

@@ -81,6 +81,20 @@ public sealed class RedisServer : IAsyncDisposable
     private static extern int Kill(int pid, int signal);
 #pragma warning restore SYSLIB1054
 
+    /// <summary><see cref="Pause"/>, for callers written against an asynchronous signal.</summary>
+    public Task PauseAsync()
+    {
+        Pause();
+        return Task.CompletedTask;
+    }
+
+    /// <summary><see cref="Resume"/>, for callers written against an asynchronous signal.</summary>
+    public Task ResumeAsync()
+    {
+        Resume();
+        return Task.CompletedTask;
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync();
 
     private async Task StartProcessAsync()

@@ -49,7 +49,8 @@ public sealed class TestApp : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         Action<WebApplication>? map = null,
         Action<WebApplicationBuilder>? host = null,
-        string? environment = null)
+        string? environment = null,
+        FakeTimeProvider? time = null)
     {
         // environment: the host's IHostEnvironment name ("Development", "Production"); the runtime's default when null.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
@@ -59,7 +60,8 @@ public sealed class TestApp : IAsyncDisposable
         host?.Invoke(builder);
         var logs = new LogSink();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
-        var time = new FakeTimeProvider(Start);
+        // time: a clock shared with another app (an authorization server in its own host); a new one at Start when null.
+        time ??= new FakeTimeProvider(Start);
         builder.Services.AddSingleton<TimeProvider>(time);
         services?.Invoke(builder.Services);
         builder.Services.AddTokenAuth(configure ?? (o => o.UseTokenStore = true));

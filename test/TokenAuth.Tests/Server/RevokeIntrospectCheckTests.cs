@@ -247,6 +247,7 @@ public sealed class RevokeIntrospectCheckTests
         Assert.True(json.GetProperty("active").GetBoolean());
         Assert.Equal(RefreshClientId, json.GetProperty("client_id").GetString());
         Assert.False(json.TryGetProperty("token_type", out _));
+        Assert.Equal("refresh_token", json.GetProperty("token_usage").GetString());
         Assert.Equal(TestApp.Start.AddDays(14).ToUnixTimeSeconds(), json.GetProperty("exp").GetInt64());
 
         await app.Client.SendAsync(Form("/oauth/token", ("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", RefreshClientId), ("client_secret", RefreshClientSecret)));

@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Logging;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace TokenAuth;
+
+/// <summary>
+/// Validates a token by asking the authorization server (RFC 7662, or the configured <see cref="IIntrospectionProtocol"/>).
+/// Only the token travels, in the request the protocol writes; it is never logged (log lines name its hash prefix). An
+/// authority that cannot be reached, times out, errs or answers something unreadable is
+/// <see cref="TokenValidationStatus.Unavailable"/>: a 503, never a 401. Caching is <see cref="CachedTokenValidator"/>'s job.
+/// </summary>
+internal sealed class IntrospectionTokenValidator : ITokenValidator
+{
+    private readonly IntrospectionOptions _options;
+    private readonly IIntrospectionProtocol _protocol;
+    private readonly IHttpClientFactory _clients;
+    private readonly string _clientName;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IntrospectionEndpointResolver _endpoints;
+
+    public IntrospectionTokenValidator(string scheme, IntrospectionOptions options, IHttpClientFactory clients, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _protocol = options.Protocol ?? IntrospectionProtocols.Rfc7662;
+        _clients = clients;
+        _clientName = IntrospectionBackchannel.ClientName(scheme);
+        _time = time;
+        _logger = logger;
+        _endpoints = new IntrospectionEndpointResolver(options, () => clients.CreateClient(_clientName), time, logger);
+    }
+
+    public async ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        Uri endpoint;
+        try
+        {
+            endpoint = await _endpoints.GetAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Logged by the resolver, once per fetch rather than once per waiting request.
+            return TokenValidationResult.Unavailable("The authorization server's metadata could not be read.", ex);
+        }
+
+        var result = await IntrospectAsync(endpoint, token, cancellationToken);
+        if (result.Status == TokenValidationStatus.Unavailable)
+        {
+            Log.IntrospectionUnavailable(_logger, TokenHash.Compute(token).Prefix, endpoint.GetLeftPart(UriPartial.Path), result.Failure!, result.Exception);
+        }
+
+        return result;
+    }
+
+    private async ValueTask<TokenValidationResult> IntrospectAsync(Uri endpoint, string token, CancellationToken cancellationToken)
+    {
+        HttpRequestMessage request;
+        try
+        {
+            request = _protocol.CreateRequest(endpoint, token, _options);
+        }
+        catch (Exception ex)
+        {
+            return TokenValidationResult.Unavailable("The introspection request could not be written.", ex);
+        }
+
+        using (request)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                // Buffered (ResponseContentRead) within the client's 64 KiB bound: a larger answer fails here, unread.
+                response = await _clients.CreateClient(_clientName).SendAsync(request, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (BrokenCircuitException ex)
+            {
+                return TokenValidationResult.Unavailable("The authorization server is failing; introspection is paused.", ex, _options.CircuitBreaker.BreakDuration);
+            }
+            catch (Exception ex) when (ex is TimeoutRejectedException or OperationCanceledException)
+            {
+                return TokenValidationResult.Unavailable("The authorization server did not answer in time.", ex);
+            }
+            catch (Exception ex)
+            {
+                // HttpRequestException (refused, reset, DNS, an answer over the size bound) or a handler's own fault.
+                return TokenValidationResult.Unavailable("The authorization server could not be reached, or its answer was too large.", ex);
+            }
+
+            using (response)
+            {
+                try
+                {
+                    return await _protocol.ReadAsync(response, _time, cancellationToken)
+                        ?? TokenValidationResult.Unavailable("The authorization server's answer could not be read.");
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    // An answer of a shape the mapping did not expect says nothing about the token: fail closed with 503.
+                    return TokenValidationResult.Unavailable("The authorization server's answer has an unexpected shape.", ex);
+                }
+            }
+        }
+    }
+}

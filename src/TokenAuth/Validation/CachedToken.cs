@@ -1,0 +1,33 @@
+using System.ComponentModel;
+
+namespace TokenAuth;
+
+/// <summary>
+/// One cached answer: what a valid token says, or why an invalid one was refused, and until when the answer may be used
+/// (Unix milliseconds, by the scheme's clock) — checked on every read, whatever the cache layers' own lifetimes.
+/// Immutable, so that a memory hit hands out the same instance without copying it.
+/// </summary>
+/// <param name="Info">What a valid token says; <see langword="null"/> for an invalid one.</param>
+/// <param name="Failure">Why an invalid token was refused.</param>
+/// <param name="Until">The end of the answer's use, in Unix milliseconds.</param>
+[ImmutableObject(true)]
+internal sealed record CachedToken(TokenInfo? Info, string? Failure, long Until)
+{
+    /// <summary>What a payload that cannot be read becomes: an answer already out of date, so that it is fetched again.</summary>
+    public static CachedToken Unreadable { get; } = new(null, null, 0);
+
+    private TokenValidationResult? _result;
+
+    public bool IsUsableAt(DateTimeOffset now) => now.ToUnixTimeMilliseconds() < Until;
+
+    /// <summary>The answer as a validation result, made once per instance (a memory hit costs no allocation).</summary>
+    public TokenValidationResult ToResult(DateTimeOffset now)
+    {
+        if (Info?.ExpiresAt is { } expiresAt && expiresAt <= now)
+        {
+            return TokenValidationResult.Invalid(Messages.Expired(expiresAt));
+        }
+
+        return _result ??= Info is not null ? TokenValidationResult.Valid(Info) : TokenValidationResult.Invalid(Failure ?? "The token is not active.");
+    }
+}

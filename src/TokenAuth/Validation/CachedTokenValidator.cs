@@ -1,0 +1,20 @@
+namespace TokenAuth;
+
+/// <summary>
+/// Puts <see cref="TokenCache"/> in front of a validator: introspection answers (memory and Redis), validated JWTs and
+/// store hits (memory only, when turned on). Concurrent lookups of one token make one call to <paramref name="inner"/>.
+/// </summary>
+internal sealed class CachedTokenValidator(ITokenValidator inner, TokenCache cache, TokenCacheKind kind, string scheme, TokenCachePolicy policy) : ITokenValidator
+{
+    internal ITokenValidator Inner => inner;
+
+    public ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+        => cache.GetOrValidateAsync(
+            kind,
+            scheme,
+            TokenHash.Compute(token),
+            policy,
+            (inner, token),
+            static (state, shared) => state.inner.ValidateAsync(state.token, shared),
+            cancellationToken);
+}

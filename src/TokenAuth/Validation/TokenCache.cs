@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Logging;
+
+namespace TokenAuth;
+
+/// <summary>
+/// TokenAuth's validation cache: a keyed <see cref="HybridCache"/> (memory, and Redis when <c>AddTokenAuthRedisCache</c> or
+/// <c>AddTokenAuthRedisStore</c> registered it) of its own, so the host's caches are untouched. Entries are keyed
+/// <c>tokenauth:c:&lt;kind&gt;:&lt;SHA-256 hex of the token&gt;</c> and hold what the token says and until when: no raw token is
+/// ever a key, a value or a log line.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>An answer is kept for min(the policy's duration, the token's expiry); an invalid one for the policy's short
+/// invalid duration, if any. Every read checks that the answer is still in use by the scheme's clock, whatever the layers'
+/// own lifetimes say, and fetches it again otherwise.</item>
+/// <item>Concurrent lookups of one token share one validation (HybridCache's stampede protection). A caller that gives up
+/// cancels only its own wait: the validation goes on while anyone waits for it.</item>
+/// <item>A validation that is unavailable (or not worth keeping) is thrown out of the factory, so nothing is stored and
+/// the next request asks again.</item>
+/// <item>Redis errors are a miss (HybridCache reads around them), and the second level is given a short deadline, so a
+/// hung Redis does not hold a request.</item>
+/// </list>
+/// </remarks>
+internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, ILogger<TokenCache> logger)
+{
+    /// <summary>The tag of every entry, which <see cref="ClearLocalAsync"/> invalidates.</summary>
+    internal const string Tag = "tokenauth";
+
+    private static readonly string[] Tags = [Tag];
+
+    private static readonly string[] KindNames = ["introspection", "jwt", "store"];
+
+    // Every scheme whose answers are cached, so that RemoveAsync reaches all of their entries.
+    private readonly ConcurrentDictionary<string, byte> _schemes = new(StringComparer.Ordinal) { [TokenAuthDefaults.AuthenticationScheme] = 0 };
+
+    /// <summary>
+    /// The entry key of <paramref name="hash"/> for <paramref name="kind"/> in <paramref name="scheme"/>:
+    /// <c>tokenauth:c:&lt;kind&gt;:&lt;hash&gt;</c> for the default scheme, <c>tokenauth:c:&lt;kind&gt;:&lt;scheme&gt;:&lt;hash&gt;</c> for
+    /// any other — two schemes may trust different authorities or keys, so one's answer must never serve the other.
+    /// </summary>
+    public static string Key(TokenCacheKind kind, string scheme, TokenHash hash)
+        => scheme == TokenAuthDefaults.AuthenticationScheme
+            ? string.Concat(TokenAuthDefaults.CacheKeyPrefix, KindNames[(int)kind], ":", hash.Value)
+            : string.Concat(TokenAuthDefaults.CacheKeyPrefix, KindNames[(int)kind], ":", scheme, ":", hash.Value);
+
+    /// <summary>Notes a scheme whose answers are cached (a validator built for it).</summary>
+    public void Register(string scheme) => _schemes.TryAdd(scheme, 0);
+
+    /// <summary>The cached answer for the token, or <paramref name="validate"/>'s (shared with concurrent callers, and cached by <paramref name="policy"/>).</summary>
+    public async ValueTask<TokenValidationResult> GetOrValidateAsync<TState>(
+        TokenCacheKind kind,
+        string scheme,
+        TokenHash hash,
+        TokenCachePolicy policy,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<TokenValidationResult>> validate,
+        CancellationToken cancellationToken)
+    {
+        if (policy.Duration <= TimeSpan.Zero)
+        {
+            return await validate(state, cancellationToken);
+        }
+
+        var key = Key(kind, scheme, hash);
+        var fetch = new Fetch<TState>(state, validate, policy, timeProvider);
+        CachedToken entry;
+        try
+        {
+            entry = await cache.GetOrCreateAsync(key, fetch, Fetch<TState>.Run, policy.Entry, Tags, cancellationToken);
+            if (entry is null || !entry.IsUsableAt(timeProvider.GetUtcNow()))
+            {
+                // Memory keeps its own wall-clock lifetimes, and Redis may hand back an old payload: an answer past its use is
+                // fetched again, reading neither layer. Concurrent refreshes of one token still share one call.
+                fetch = new Fetch<TState>(state, validate, policy, timeProvider);
+                entry = await cache.GetOrCreateAsync(key, fetch, Fetch<TState>.Run, policy.Refresh, Tags, cancellationToken);
+            }
+        }
+        catch (TokenCacheBypassException bypass)
+        {
+            return bypass.Result;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // The cache itself failed (the validator's own faults arrive as results): validate without it rather than fail.
+            Log.TokenCacheFaulted(logger, hash.Prefix, ex);
+            return await validate(state, cancellationToken);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        if (fetch.Ran && entry.Until < fetch.FullUntil)
+        {
+            await ShortenAsync(key, entry, policy, now, hash);
+        }
+
+        return entry.ToResult(now);
+    }
+
+    /// <summary>
+    /// Forgets every cached answer about the token — introspection, JWT and store entries alike, of every scheme, in memory
+    /// and in Redis — so that its next use is validated afresh (revocation). A lookup already in flight may still store
+    /// its answer after this; a revocation that must win repeats the removal once the revocation is visible at the source.
+    /// Throws when Redis cannot be reached (the memory entries are gone by then).
+    /// </summary>
+    /// <param name="hash">The token's hash.</param>
+    /// <param name="cancellationToken">Cancels the removal.</param>
+    public ValueTask RemoveAsync(TokenHash hash, CancellationToken cancellationToken = default)
+        => cache.RemoveAsync(
+            _schemes.Keys.SelectMany(scheme => KindNames.Select((_, kind) => Key((TokenCacheKind)kind, scheme, hash))).ToList(),
+            cancellationToken);
+
+    /// <summary>
+    /// Drops every entry this node holds in memory (all kinds, all tokens), e.g. after missing revocation messages. The node
+    /// also stops trusting Redis entries written before the call, and fetches those again; other nodes keep their own
+    /// memory entries (HybridCache tag invalidation of <see cref="Tag"/>, written to Redis as <c>__MSFT_HCT__tokenauth</c>).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the Redis write.</param>
+    public ValueTask ClearLocalAsync(CancellationToken cancellationToken = default) => cache.RemoveByTagAsync(Tag, cancellationToken);
+
+    private async ValueTask ShortenAsync(string key, CachedToken entry, TokenCachePolicy policy, DateTimeOffset now, TokenHash hash)
+    {
+        // HybridCache 10 cannot take an entry's lifetime from its factory's result: it stored this one for the policy's full
+        // duration; store it again for what is left of its use, so neither layer outlives the token.
+        try
+        {
+            var left = DateTimeOffset.FromUnixTimeMilliseconds(entry.Until) - now;
+            if (left > TimeSpan.Zero)
+            {
+                await cache.SetAsync(key, entry, policy.For(left), Tags, CancellationToken.None);
+            }
+            else
+            {
+                await cache.RemoveAsync(key, CancellationToken.None);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The entry still ends on time for every reader (its Until is checked on each read); only memory is kept longer.
+            Log.TokenCacheWriteFailed(logger, hash.Prefix, ex);
+        }
+    }
+
+    /// <summary>One caller's factory: runs the validation at most once and says whether it ran.</summary>
+    private sealed class Fetch<TState>(TState state, Func<TState, CancellationToken, ValueTask<TokenValidationResult>> validate, TokenCachePolicy policy, TimeProvider timeProvider)
+    {
+        public static readonly Func<Fetch<TState>, CancellationToken, ValueTask<CachedToken>> Run = static (fetch, token) => fetch.RunAsync(token);
+
+        /// <summary>Whether this caller's factory ran (rather than another's, or a cached entry answering).</summary>
+        public bool Ran { get; private set; }
+
+        /// <summary>The <see cref="CachedToken.Until"/> of an entry kept for the policy's whole duration.</summary>
+        public long FullUntil { get; private set; } = long.MaxValue;
+
+        private async ValueTask<CachedToken> RunAsync(CancellationToken cancellationToken)
+        {
+            Ran = true;
+            TokenValidationResult result;
+            try
+            {
+                // The token is the only thing this validation uses: never a request's HttpContext, which may be gone
+                // (or be another request's) by the time a shared validation runs.
+                result = await validate(state, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                result = TokenValidationResult.Unavailable("The token could not be checked.", ex);
+            }
+
+            var now = timeProvider.GetUtcNow();
+            var nowMs = now.ToUnixTimeMilliseconds();
+            FullUntil = (now + policy.Duration).ToUnixTimeMilliseconds();
+            switch (result.Status)
+            {
+                case TokenValidationStatus.Valid:
+                    var until = FullUntil;
+                    if (result.Info!.ExpiresAt is { } expiresAt)
+                    {
+                        until = Math.Min(until, expiresAt.ToUnixTimeMilliseconds());
+                    }
+
+                    if (until <= nowMs)
+                    {
+                        throw new TokenCacheBypassException(result);
+                    }
+
+                    return new CachedToken(result.Info, null, until);
+
+                case TokenValidationStatus.Invalid when policy.InvalidDuration > TimeSpan.Zero:
+                    return new CachedToken(null, result.Failure, (now + policy.InvalidDuration).ToUnixTimeMilliseconds());
+
+                default:
+                    // Unavailable, or invalid without negative caching: every waiter gets it, nothing is stored.
+                    throw new TokenCacheBypassException(result);
+            }
+        }
+    }
+}
