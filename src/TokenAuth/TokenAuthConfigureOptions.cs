@@ -35,6 +35,7 @@ internal sealed class TokenAuthConfigureOptions(IAuthenticationConfigurationProv
         options.WriteProblemDetails = section.GetValue(nameof(options.WriteProblemDetails), options.WriteProblemDetails);
         options.ClaimsIssuer = section[nameof(options.ClaimsIssuer)] ?? options.ClaimsIssuer;
         options.BackendTimeout = section.GetValue(nameof(options.BackendTimeout), options.BackendTimeout);
+        options.StoreCacheDuration = section.GetValue(nameof(options.StoreCacheDuration), options.StoreCacheDuration);
         BindCircuitBreaker(section.GetSection(nameof(options.CircuitBreaker)), options.CircuitBreaker);
 
         BindSources(section.GetSection(nameof(options.Sources)), options.Sources);

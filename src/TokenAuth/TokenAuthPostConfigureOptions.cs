@@ -59,10 +59,12 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
         ITokenValidator? storeValidator = options.UseTokenStore
             ? new StoreTokenValidator(services.GetRequiredService<ITokenStore>(), options.TimeProvider, options.Backends.TokenStore, loggers.CreateLogger<StoreTokenValidator>())
             : null;
-        if (storeValidator is not null && options.StoreCacheDuration > TimeSpan.Zero)
+        var storeCacheDuration = options.StoreCacheDuration
+            ?? (services.GetService<ITokenStore>() is DistributedCacheTokenStore ? TokenAuthOptions.DistributedStoreCacheDuration : TimeSpan.Zero);
+        if (storeValidator is not null && storeCacheDuration > TimeSpan.Zero)
         {
             // Memory only and no negative entries: a store miss is asked again, and the store itself is the shared level.
-            storeValidator = Cached(name, storeValidator, TokenCacheKind.Store, new TokenCachePolicy(options.StoreCacheDuration, TimeSpan.Zero, distributed: false));
+            storeValidator = Cached(name, storeValidator, TokenCacheKind.Store, new TokenCachePolicy(storeCacheDuration, TimeSpan.Zero, distributed: false));
         }
 
         ITokenValidator? introspectionValidator = null;

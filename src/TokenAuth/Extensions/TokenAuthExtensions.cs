@@ -252,9 +252,11 @@ public static class TokenAuthExtensions
             o.MaximumPayloadBytes = 256 * 1024;
             o.ReportTagMetrics = false;
         }).AddSerializer<CachedToken, CachedTokenSerializer>();
-        services.AddSingleton(sp => new TokenCache(
+        services.TryAddSingleton(sp => new TokenCache(
             sp.GetRequiredKeyedService<HybridCache>(TokenAuthDefaults.CacheServiceKey),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TokenCache>>()));
+        // Revoked tokens leave every node's cache (TokenCache listens to the revocation messages).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRevocationListener, TokenCache>(sp => sp.GetRequiredService<TokenCache>()));
     }
 }

@@ -23,8 +23,14 @@ namespace TokenAuth;
 /// hung Redis does not hold a request.</item>
 /// </list>
 /// </remarks>
-internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, ILogger<TokenCache> logger)
+internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, ILogger<TokenCache> logger) : IRevocationListener
 {
+    /// <summary>
+    /// How long after a revocation the entry is removed once more: a lookup that read the source just before the revocation
+    /// may store its answer just after the first removal. Wall-clock time on purpose: this is about a race, not a lifetime.
+    /// </summary>
+    internal static readonly TimeSpan SecondRemovalDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>The tag of every entry, which <see cref="ClearLocalAsync"/> invalidates.</summary>
     internal const string Tag = "tokenauth";
 
@@ -113,6 +119,43 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
         => cache.RemoveAsync(
             _schemes.Keys.SelectMany(scheme => KindNames.Select((_, kind) => Key((TokenCacheKind)kind, scheme, hash))).ToList(),
             cancellationToken);
+
+    /// <summary>
+    /// The revocation messages that reach every node: a revoked token's entries go (now, twice — see below —, and once more a
+    /// second later, for a lookup that read the source just before the revocation); after missed messages, everything this
+    /// node holds in memory.
+    /// </summary>
+    public async ValueTask OnRevokedAsync(RevocationMessage message)
+    {
+        switch (message.Scope)
+        {
+            case RevocationScope.Token when message.Key is { } key:
+                var hash = TokenHash.FromValue(key);
+                _ = RemoveAgainLaterAsync(hash);
+                await RemoveAsync(hash);
+                // HybridCache drops the memory entry before the Redis one: a read in between finds the Redis copy and puts
+                // it back in memory. Once the Redis copy is gone, one more removal leaves nothing to find.
+                await RemoveAsync(hash);
+                break;
+            case RevocationScope.Everything:
+                await ClearLocalAsync();
+                break;
+        }
+    }
+
+    private async Task RemoveAgainLaterAsync(TokenHash hash)
+    {
+        try
+        {
+            await Task.Delay(SecondRemovalDelay, TimeProvider.System);
+            await RemoveAsync(hash);
+        }
+#pragma warning disable CA1031 // A background repeat: the first removal stands, and Redis faults are logged by the cache.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
 
     /// <summary>
     /// Drops every entry this node holds in memory (all kinds, all tokens), e.g. after missing revocation messages. The node

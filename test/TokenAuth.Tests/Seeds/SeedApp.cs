@@ -51,6 +51,17 @@ public sealed class KestrelSampleFactory : WebApplicationFactory<Program>
 {
     public KestrelSampleFactory() => UseKestrel(0);
 
+    /// <summary>Configuration the sample starts with beside its appsettings.json, e.g. <c>("ConnectionStrings:Redis", …)</c>.</summary>
+    public IReadOnlyList<(string Key, string Value)> Settings { get; init; } = [];
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
     /// <summary>Where the server listens (started on first use).</summary>
     public Uri Address
     {

@@ -151,7 +151,8 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
 
     // ---- helpers ------------------------------------------------------------------------------------------------------
 
-    private static Task<TestApp> StartAsync(RedisServer redis) => TestApp.StartAsync(services: s =>
+    // The store itself is what these drills break: no memory copy of store hits in front of it.
+    private static Task<TestApp> StartAsync(RedisServer redis) => TestApp.StartAsync(o => { o.UseTokenStore = true; o.StoreCacheDuration = TimeSpan.Zero; }, services: s =>
     {
         // Deadlines and the circuit's break run on the injected clock: these tests need the real one.
         s.AddSingleton(TimeProvider.System);

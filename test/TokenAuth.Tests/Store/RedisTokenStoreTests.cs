@@ -35,7 +35,7 @@ public class RedisTokenStoreTests
         var token = await app.IssueAsync();
 
         var ok = await app.Client.SendAsync(TestApp.Get("/protected", token));
-        await app.Store.RemoveAsync(TokenHash.Compute(token));
+        await app.Services.GetRequiredService<ITokenRevoker>().RevokeAsync(token);
         var revoked = await app.Client.SendAsync(TestApp.Get("/protected", token));
 
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
@@ -43,10 +43,46 @@ public class RedisTokenStoreTests
     }
 
     [RedisFact]
-    public async Task RedisStopped_503WithRetryAfter_RecoversAfterRestart()
+    public async Task RedisStore_HitsKeptInMemoryForStoreCacheDuration_SoAnEntryDeletedBehindTokenAuthsBackLivesThatLong()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var app = await TestApp.StartAsync(services: s => s.AddTokenAuthRedisStore(redis.ConnectionString));
+        var token = await app.IssueAsync();
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", token))).StatusCode);
+
+        // Deleted in Redis directly, not through ITokenRevoker: this node's memory copy answers until it ends (30 s).
+        await app.Store.RemoveAsync(TokenHash.Compute(token));
+        var fromMemory = await app.Client.SendAsync(TestApp.Get("/protected", token));
+        app.Time.Advance(TimeSpan.FromSeconds(30));
+        var afterwards = await app.Client.SendAsync(TestApp.Get("/protected", token));
+
+        Assert.Equal(HttpStatusCode.OK, fromMemory.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterwards.StatusCode);
+    }
+
+    [RedisFact]
+    public async Task RedisStore_Down_ATokenSeenInTheLast30Seconds_StillAnswers_AnUnseenOneIs503()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var app = await TestApp.StartAsync(services: s => s.AddTokenAuthRedisStore(redis.ConnectionString));
+        var seen = await app.IssueAsync();
+        var unseen = await app.IssueAsync();
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", seen))).StatusCode);
+
+        await redis.StopAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", seen))).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await app.Client.SendAsync(TestApp.Get("/protected", unseen))).StatusCode);
+        app.Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await app.Client.SendAsync(TestApp.Get("/protected", seen))).StatusCode);
+    }
+
+    [RedisFact]
+    public async Task RedisStopped_503WithRetryAfter_RecoversAfterRestart()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        // The store path itself, without the memory copy of its hits.
+        await using var app = await TestApp.StartAsync(o => { o.UseTokenStore = true; o.StoreCacheDuration = TimeSpan.Zero; }, services: s => s.AddTokenAuthRedisStore(redis.ConnectionString));
         var token = await app.IssueAsync();
         Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", token))).StatusCode);
 
