@@ -17,6 +17,7 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
     public void PostConfigure(string? name, TokenAuthOptions options)
     {
         options.TimeProvider ??= services.GetService<TimeProvider>() ?? TimeProvider.System;
+        options.Metrics ??= services.GetService<TokenAuthMetrics>();
         var jwt = options.Jwt;
         if (jwt.ConfigurationManager is null && (jwt.MetadataAddress ?? jwt.Authority) is not null)
         {
@@ -35,7 +36,7 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
 
             // An unknown key id waits for one shared, bounded, rate-limited refresh instead of IdentityModel's background one.
             jwt.KeyRefresher = new SigningKeyRefresher(
-                address, documents, jwt, options.TimeProvider, services.GetRequiredService<ILoggerFactory>().CreateLogger<JwtTokenValidator>());
+                address, documents, jwt, options.TimeProvider, services.GetRequiredService<ILoggerFactory>().CreateLogger<JwtTokenValidator>(), options.Metrics);
         }
 
         var loggers = services.GetRequiredService<ILoggerFactory>();
@@ -72,7 +73,7 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
         {
             introspection.Protocol ??= IntrospectionProtocols.Rfc7662;
             introspectionValidator = new IntrospectionTokenValidator(
-                name ?? string.Empty, introspection, services.GetRequiredService<IHttpClientFactory>(), options.TimeProvider, loggers.CreateLogger<IntrospectionTokenValidator>());
+                name ?? string.Empty, introspection, services.GetRequiredService<IHttpClientFactory>(), options.TimeProvider, loggers.CreateLogger<IntrospectionTokenValidator>(), options.Metrics);
             introspectionValidator = Cached(name, introspectionValidator, TokenCacheKind.Introspection, new TokenCachePolicy(introspection.CacheDuration, introspection.InactiveCacheDuration, distributed: true));
         }
 

@@ -43,6 +43,9 @@ internal sealed class TokenAuthMetrics
         _authenticationDuration.Record(elapsed.TotalSeconds, outcome, from);
     }
 
+    /// <summary>Whether anyone listens to the cache-level counter (telling L1 from L2 costs a little, so only then).</summary>
+    public bool CacheLookupsEnabled => _cacheLookups.Enabled;
+
     public void CacheLookup(string kind, string level)
         => _cacheLookups.Add(1, new KeyValuePair<string, object?>("tokenauth.cache.kind", kind), new KeyValuePair<string, object?>("tokenauth.cache.level", level));
 

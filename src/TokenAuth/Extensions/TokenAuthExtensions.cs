@@ -255,7 +255,8 @@ public static class TokenAuthExtensions
         services.TryAddSingleton(sp => new TokenCache(
             sp.GetRequiredKeyedService<HybridCache>(TokenAuthDefaults.CacheServiceKey),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<TokenCache>>()));
+            sp.GetRequiredService<ILogger<TokenCache>>(),
+            sp.GetService<TokenAuthMetrics>()));
         // Revoked tokens leave every node's cache (TokenCache listens to the revocation messages).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRevocationListener, TokenCache>(sp => sp.GetRequiredService<TokenCache>()));
     }

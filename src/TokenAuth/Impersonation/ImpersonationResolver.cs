@@ -22,6 +22,30 @@ internal static class ImpersonationResolver
         HttpContext context, AuthenticationScheme scheme, TokenAuthOptions options, TokenAuthEvents events,
         ClaimsPrincipal principal, TokenInfo info, ILogger logger)
     {
+        var result = await ApplyCoreAsync(context, scheme, options, events, principal, info, logger);
+        if (options.Metrics is { } metrics && (result.Failure is not null || result.Original is not null || result.Tenant is not null))
+        {
+            // tokenauth.impersonation.count: sudo and tenant uses, by outcome.
+            var sudo = result.Failure is null
+                ? result.Original is not null
+                : context.Request.Query.ContainsKey(options.Sudo.QueryName) || context.Request.Headers.ContainsKey(options.Sudo.HeaderName);
+            metrics.Impersonation(sudo ? "sudo" : "tenant", result.Failure switch
+            {
+                null => "success",
+                { StatusCode: 400 } => "invalid_request",
+                { StatusCode: 404 } => "not_found",
+                { StatusCode: 503 } => "unavailable",
+                _ => "denied",
+            });
+        }
+
+        return result;
+    }
+
+    private static async ValueTask<ImpersonationResult> ApplyCoreAsync(
+        HttpContext context, AuthenticationScheme scheme, TokenAuthOptions options, TokenAuthEvents events,
+        ClaimsPrincipal principal, TokenInfo info, ILogger logger)
+    {
         var services = context.RequestServices;
         var tenantStore = options.Tenants.Enabled ? services.GetService<ITenantStore>() : null;
         var sudoStore = options.Sudo.Enabled ? services.GetService<ISudoUserStore>() : null;

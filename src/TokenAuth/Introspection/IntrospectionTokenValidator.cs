@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -20,8 +21,11 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
     private readonly ILogger _logger;
     private readonly IntrospectionEndpointResolver _endpoints;
 
-    public IntrospectionTokenValidator(string scheme, IntrospectionOptions options, IHttpClientFactory clients, TimeProvider time, ILogger logger)
+    private readonly TokenAuthMetrics? _metrics;
+
+    public IntrospectionTokenValidator(string scheme, IntrospectionOptions options, IHttpClientFactory clients, TimeProvider time, ILogger logger, TokenAuthMetrics? metrics = null)
     {
+        _metrics = metrics;
         _options = options;
         _protocol = options.Protocol ?? IntrospectionProtocols.Rfc7662;
         _clients = clients;
@@ -48,7 +52,23 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
             return TokenValidationResult.Unavailable("The authorization server's metadata could not be read.", ex);
         }
 
+        // tokenauth.backend.call.duration, and an activity for the call when someone listens.
+        var started = Stopwatch.GetTimestamp();
+        using var activity = TokenAuthMetrics.ActivitySource.StartActivity("TokenAuth introspection", ActivityKind.Client);
         var result = await IntrospectAsync(endpoint, token, cancellationToken);
+        var outcome = result.Status == TokenValidationStatus.Unavailable ? "failure" : "success";
+        _metrics?.BackendCall("introspection", outcome, Stopwatch.GetElapsedTime(started));
+        if (activity is not null)
+        {
+            activity.SetTag("tokenauth.backend", "introspection");
+            activity.SetTag("tokenauth.backend.outcome", outcome);
+            activity.SetTag("server.address", endpoint.Host);
+            if (outcome != "success")
+            {
+                activity.SetStatus(ActivityStatusCode.Error, result.Failure);
+            }
+        }
+
         if (result.Status == TokenValidationStatus.Unavailable)
         {
             Log.IntrospectionUnavailable(_logger, TokenHash.Compute(token).Prefix, endpoint.GetLeftPart(UriPartial.Path), result.Failure!, result.Exception);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace TokenAuth;
@@ -9,9 +10,12 @@ namespace TokenAuth;
 /// cooperative backends to stop by cancelling their token, and observes the abandoned call's outcome later so that its
 /// exception is never unobserved. A caller that went away is a cancellation, neither an answer nor a failure.
 /// </summary>
-internal sealed class BackendGuard(string name, TimeSpan timeout, CircuitBreakerOptions circuitOptions, TimeProvider timeProvider)
+internal sealed class BackendGuard(string name, TimeSpan timeout, CircuitBreakerOptions circuitOptions, TimeProvider timeProvider, TokenAuthMetrics? metrics = null)
 {
     private readonly BackendCircuit _circuit = new(circuitOptions, timeProvider);
+
+    // The backend's name in metric tags and activity names: "token store" → token_store.
+    private readonly string _tag = name.Replace(' ', '_');
 
     /// <summary>The backend's name in log lines, e.g. <c>token store</c>.</summary>
     public string Name => name;
@@ -28,6 +32,40 @@ internal sealed class BackendGuard(string name, TimeSpan timeout, CircuitBreaker
     /// <param name="logger">Where time-outs and circuit changes are logged.</param>
     /// <param name="cancellationToken">The request's: when it fires, the call is abandoned and <see cref="OperationCanceledException"/> thrown.</param>
     public async ValueTask<BackendResult<T>> CallAsync<TState, T>(
+        Func<TState, CancellationToken, ValueTask<T>> call, TState state, ILogger logger, CancellationToken cancellationToken)
+    {
+        // Measured whatever the outcome: tokenauth.backend.call.duration, and an activity when someone listens.
+        var started = Stopwatch.GetTimestamp();
+        using var activity = TokenAuthMetrics.ActivitySource.StartActivity("TokenAuth " + name, ActivityKind.Client);
+        var outcome = "cancelled";
+        try
+        {
+            var result = await CallCoreAsync(call, state, logger, cancellationToken);
+            outcome = result.Outcome switch
+            {
+                BackendOutcome.Succeeded => "success",
+                BackendOutcome.TimedOut => "timeout",
+                BackendOutcome.Rejected => "circuit_open",
+                _ => "failure",
+            };
+            return result;
+        }
+        finally
+        {
+            metrics?.BackendCall(_tag, outcome, Stopwatch.GetElapsedTime(started));
+            if (activity is not null)
+            {
+                activity.SetTag("tokenauth.backend", _tag);
+                activity.SetTag("tokenauth.backend.outcome", outcome);
+                if (outcome != "success")
+                {
+                    activity.SetStatus(ActivityStatusCode.Error, outcome);
+                }
+            }
+        }
+    }
+
+    private async ValueTask<BackendResult<T>> CallCoreAsync<TState, T>(
         Func<TState, CancellationToken, ValueTask<T>> call, TState state, ILogger logger, CancellationToken cancellationToken)
     {
         if (!_circuit.TryEnter(out var probe, out var wait))

@@ -16,5 +16,5 @@ internal sealed class TokenAuthBackends(TokenAuthOptions options)
     public BackendGuard Tenants { get; } = Create("tenant store", options);
 
     private static BackendGuard Create(string name, TokenAuthOptions options)
-        => new(name, options.BackendTimeout, options.CircuitBreaker, options.TimeProvider ?? TimeProvider.System);
+        => new(name, options.BackendTimeout, options.CircuitBreaker, options.TimeProvider ?? TimeProvider.System, options.Metrics);
 }

@@ -18,6 +18,19 @@ internal sealed record CachedToken(TokenInfo? Info, string? Failure, long Until)
 
     private TokenValidationResult? _result;
 
+    // Set on an instance read back from Redis; the first lookup to see it counts an L2 hit, later ones (memory) an L1 hit.
+    private int _fromDistributed;
+
+    /// <summary>Marks an instance deserialized from the second level.</summary>
+    internal CachedToken MarkDistributed()
+    {
+        _fromDistributed = 1;
+        return this;
+    }
+
+    /// <summary>Whether this instance came from the second level and no lookup has said so yet.</summary>
+    internal bool TakeDistributedMark() => Interlocked.Exchange(ref _fromDistributed, 0) == 1;
+
     public bool IsUsableAt(DateTimeOffset now) => now.ToUnixTimeMilliseconds() < Until;
 
     /// <summary>The answer as a validation result, made once per instance (a memory hit costs no allocation).</summary>

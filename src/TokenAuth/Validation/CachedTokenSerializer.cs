@@ -13,7 +13,8 @@ internal sealed class CachedTokenSerializer : IHybridCacheSerializer<CachedToken
         try
         {
             var reader = new Utf8JsonReader(source);
-            return JsonSerializer.Deserialize(ref reader, CachedTokenJsonContext.Default.CachedToken) ?? CachedToken.Unreadable;
+            // Only what comes back from Redis is deserialized (memory holds the immutable instance itself).
+            return JsonSerializer.Deserialize(ref reader, CachedTokenJsonContext.Default.CachedToken)?.MarkDistributed() ?? CachedToken.Unreadable;
         }
         catch (JsonException)
         {

@@ -20,7 +20,7 @@ namespace TokenAuth;
 /// A refresh that fails, times out or is throttled leaves the keys as they were.
 /// </summary>
 internal sealed class SigningKeyRefresher(
-    string metadataAddress, IDocumentRetriever documents, JwtValidationOptions options, TimeProvider timeProvider, ILogger logger)
+    string metadataAddress, IDocumentRetriever documents, JwtValidationOptions options, TimeProvider timeProvider, ILogger logger, TokenAuthMetrics? metrics = null)
 {
     private readonly Lock _lock = new();
     private Task? _refresh;
@@ -84,12 +84,15 @@ internal sealed class SigningKeyRefresher(
     /// <summary>Fetches the configuration; never throws, so no waiter ever sees (or leaves unobserved) its failure.</summary>
     private async Task FetchAsync(OpenIdConnectConfiguration replaced, TaskCompletionSource completion)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = "failure";
         try
         {
             // The backchannel's HttpClient bounds the fetch (BackchannelTimeout).
             var configuration = await OpenIdConnectConfigurationRetriever.GetAsync(metadataAddress, documents, CancellationToken.None).ConfigureAwait(false);
             Volatile.Write(ref _latest, new Snapshot(configuration, replaced));
             Log.SigningKeysRefreshed(logger, configuration.SigningKeys.Count);
+            outcome = "success";
         }
         catch (Exception ex)
         {
@@ -97,6 +100,7 @@ internal sealed class SigningKeyRefresher(
         }
         finally
         {
+            metrics?.BackendCall("signing_keys", outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             completion.SetResult();
         }
     }

@@ -23,8 +23,9 @@ namespace TokenAuth;
 /// hung Redis does not hold a request.</item>
 /// </list>
 /// </remarks>
-internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, ILogger<TokenCache> logger) : IRevocationListener
+internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, ILogger<TokenCache> logger, TokenAuthMetrics? metrics = null) : IRevocationListener
 {
+
     /// <summary>
     /// How long after a revocation the entry is removed once more: a lookup that read the source just before the revocation
     /// may store its answer just after the first removal. Wall-clock time on purpose: this is about a race, not a lifetime.
@@ -85,6 +86,7 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
         }
         catch (TokenCacheBypassException bypass)
         {
+            Report(kind, "miss");
             return bypass.Result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -98,6 +100,11 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
             return await validate(state, cancellationToken);
         }
 
+        if (metrics is { CacheLookupsEnabled: true })
+        {
+            Report(kind, fetch.Ran ? "miss" : entry.TakeDistributedMark() ? "l2" : "l1");
+        }
+
         var now = timeProvider.GetUtcNow();
         if (fetch.Ran && entry.Until < fetch.FullUntil)
         {
@@ -106,6 +113,8 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
 
         return entry.ToResult(now);
     }
+
+    private void Report(TokenCacheKind kind, string level) => metrics?.CacheLookup(KindNames[(int)kind], level);
 
     /// <summary>
     /// Forgets every cached answer about the token — introspection, JWT and store entries alike, of every scheme, in memory

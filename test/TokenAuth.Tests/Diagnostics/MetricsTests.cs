@@ -75,4 +75,91 @@ public sealed class MetricsTests
 
         Assert.Equal(new Dictionary<string, long> { ["token"] = 1, ["tenant"] = 1, ["user"] = 1 }, ByTags(count, "tokenauth.revocation.scope"));
     }
+
+    [RedisFact]
+    public async Task CacheLookups_ByLevel_MissThenL1_AndL2OnANodeWhoseMemoryIsCold()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var authority = await Introspection.IntrospectionAuthority.StartAsync();
+        void Redis(IServiceCollection s)
+        {
+            s.AddTokenAuthRedisCache(redis.ConnectionString + ",asyncTimeout=5000,syncTimeout=5000");
+            s.Configure<TokenCacheOptions>(o => o.DistributedCacheTimeout = TimeSpan.FromSeconds(5));
+        }
+
+        await using var first = await Introspection.ResourceServer.StartAsync(authority, services: Redis);
+        await using var second = await Introspection.ResourceServer.StartAsync(authority, services: Redis);
+        using var firstLookups = Collect<long>(first, "tokenauth.cache.lookup.count");
+        using var secondLookups = Collect<long>(second, "tokenauth.cache.lookup.count");
+        using var calls = Collect<double>(first, "tokenauth.backend.call.duration");
+        var token = await authority.IssueAsync();
+
+        await first.Client.SendAsync(TestApp.Get("/protected", token));
+        await first.Client.SendAsync(TestApp.Get("/protected", token));
+        await second.Client.SendAsync(TestApp.Get("/protected", token));
+
+        Assert.Equal(new Dictionary<string, long> { ["introspection/miss"] = 1, ["introspection/l1"] = 1 }, ByTags(firstLookups, "tokenauth.cache.kind", "tokenauth.cache.level"));
+        Assert.Equal(new Dictionary<string, long> { ["introspection/l2"] = 1 }, ByTags(secondLookups, "tokenauth.cache.kind", "tokenauth.cache.level"));
+        var call = Assert.Single(calls.GetMeasurementSnapshot());
+        Assert.Equal("introspection", call.Tags["tokenauth.backend"]);
+        Assert.Equal("success", call.Tags["tokenauth.backend.outcome"]);
+        Assert.Equal(1, authority.Calls);
+    }
+
+    [Fact]
+    public async Task BackendCalls_StoreLookups_TimedWithTheirOutcome_AndTracedWhenListened()
+    {
+        var activities = new List<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == TokenAuthMetrics.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                lock (activities)
+                {
+                    activities.Add(activity);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var app = await TestApp.StartAsync();
+        using var calls = Collect<double>(app, "tokenauth.backend.call.duration");
+        var token = await app.IssueAsync();
+        using var request = TestApp.Get("/protected", token);
+        request.Headers.Add("X-Marker", "metrics-test");
+
+        await app.Client.SendAsync(request);
+
+        var call = Assert.Single(calls.GetMeasurementSnapshot());
+        Assert.Equal("token_store", call.Tags["tokenauth.backend"]);
+        Assert.Equal("success", call.Tags["tokenauth.backend.outcome"]);
+        lock (activities)
+        {
+            Assert.Contains(activities, a => a.DisplayName == "TokenAuth token store" && (string?)a.GetTagItem("tokenauth.backend.outcome") == "success");
+        }
+    }
+
+    [Fact]
+    public async Task Impersonation_SudoAndTenantUses_CountedByOutcome()
+    {
+        await using var app = await TestApp.StartAsync(services: Impersonation.SudoEndpoints.Stores);
+        using var count = Collect<long>(app, "tokenauth.impersonation.count");
+        var sudo = await app.IssueAsync(new TokenInfo { Subject = "admin", ClientId = "c", Scopes = ["read", "sudo"] });
+        var plain = await app.IssueAsync();
+
+        await app.Client.SendAsync(TestApp.Get("/protected?sudo=uid:" + "1002", sudo));
+        await app.Client.SendAsync(TestApp.Get("/protected?sudo=uid:nobody", sudo));
+        await app.Client.SendAsync(TestApp.Get("/protected?sudo=uid:" + "1002", plain));
+        await app.Client.SendAsync(TestApp.Get("/protected?sudo=phone:1", sudo));
+        await app.Client.SendAsync(TestApp.Get("/protected?tenantId=" + "t-100", sudo));
+        await app.Client.SendAsync(TestApp.Get("/protected", plain));
+
+        Assert.Equal(
+            new Dictionary<string, long>
+            {
+                ["sudo/success"] = 1, ["sudo/not_found"] = 1, ["sudo/denied"] = 1, ["sudo/invalid_request"] = 1, ["tenant/success"] = 1,
+            },
+            ByTags(count, "tokenauth.impersonation.kind", "tokenauth.result"));
+    }
 }
