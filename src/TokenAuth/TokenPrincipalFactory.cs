@@ -13,23 +13,25 @@ internal static class TokenPrincipalFactory
         Add(identity, TokenAuthClaimTypes.Name, info.Name, issuer);
         Add(identity, TokenAuthClaimTypes.ClientId, info.ClientId, issuer);
         Add(identity, TokenAuthClaimTypes.TenantId, info.TenantId, issuer);
-        foreach (var scope in info.Scopes)
+        // Indexed, not foreach: an IReadOnlyList's enumerator is a boxed allocation on every request.
+        for (var i = 0; i < info.Scopes.Count; i++)
         {
-            Add(identity, TokenAuthClaimTypes.Scope, scope, issuer);
+            Add(identity, TokenAuthClaimTypes.Scope, info.Scopes[i], issuer);
         }
 
-        foreach (var role in info.Roles)
+        for (var i = 0; i < info.Roles.Count; i++)
         {
-            Add(identity, TokenAuthClaimTypes.Role, role, issuer);
+            Add(identity, TokenAuthClaimTypes.Role, info.Roles[i], issuer);
         }
 
         if (info.ExpiresAt is { } expiresAt)
         {
-            identity.AddClaim(new Claim(TokenAuthClaimTypes.Expiration, expiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64, issuer));
+            identity.AddClaim(new Claim(TokenAuthClaimTypes.Expiration, expiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64, issuer, issuer, identity));
         }
 
-        foreach (var claim in info.Claims)
+        for (var i = 0; i < info.Claims.Count; i++)
         {
+            var claim = info.Claims[i];
             if (!identity.HasClaim(claim.Type, claim.Value))
             {
                 Add(identity, claim.Type, claim.Value, issuer);
@@ -43,7 +45,8 @@ internal static class TokenPrincipalFactory
     {
         if (!string.IsNullOrEmpty(value))
         {
-            identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, issuer));
+            // Created with the identity as its subject: AddClaim clones any claim that belongs to no identity yet.
+            identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, issuer, issuer, identity));
         }
     }
 }

@@ -21,7 +21,7 @@ internal static class TokenExtractor
     {
         string? token = null;
         var source = TokenSource.Event;
-        foreach (var candidate in options.Order.Distinct())
+        foreach (var candidate in options.DistinctOrder)
         {
             var values = candidate switch
             {
@@ -67,7 +67,9 @@ internal static class TokenExtractor
                 && header.AsSpan(0, scheme.Length).Equals(scheme, StringComparison.OrdinalIgnoreCase)
                 && (header.Length == scheme.Length || header[scheme.Length] == ' '))
             {
-                found = StringValues.Concat(found, header[scheme.Length..]);
+                // One copy, already trimmed: string.Trim on it afterwards returns the same instance.
+                var token = header.AsSpan(scheme.Length).Trim();
+                found = found.Count == 0 ? new StringValues(token.ToString()) : StringValues.Concat(found, token.ToString());
             }
         }
 

@@ -6,8 +6,34 @@ namespace TokenAuth;
 /// </summary>
 public sealed class TokenSourceOptions
 {
+    private IList<TokenSource> _order = [TokenSource.AuthorizationHeader, TokenSource.Header, TokenSource.Query, TokenSource.Form];
+    private (IList<TokenSource> From, int Count, TokenSource[] Distinct)? _distinctOrder;
+
     /// <summary>The order in which sources are read; the first token found is used. Sources not listed are not read.</summary>
-    public IList<TokenSource> Order { get; set; } = [TokenSource.AuthorizationHeader, TokenSource.Header, TokenSource.Query, TokenSource.Form];
+    public IList<TokenSource> Order
+    {
+        get => _order;
+        set => _order = value;
+    }
+
+    /// <summary>
+    /// <see cref="Order"/> without repeats, computed once rather than on every request (again only when the list is replaced
+    /// or its length changes: options are configured before the host starts, not while it serves).
+    /// </summary>
+    internal TokenSource[] DistinctOrder
+    {
+        get
+        {
+            if (_distinctOrder is { } cached && ReferenceEquals(cached.From, _order) && cached.Count == _order.Count)
+            {
+                return cached.Distinct;
+            }
+
+            var distinct = _order.Distinct().ToArray();
+            _distinctOrder = (_order, _order.Count, distinct);
+            return distinct;
+        }
+    }
 
     /// <summary>Read <c>Authorization: Bearer</c>. Default on.</summary>
     public bool AuthorizationHeader { get; set; } = true;

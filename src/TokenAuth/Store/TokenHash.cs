@@ -25,6 +25,13 @@ public readonly record struct TokenHash
     {
         ArgumentNullException.ThrowIfNull(token);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        ComputeBytes(token, hash);
+        return new TokenHash(Convert.ToHexStringLower(hash));
+    }
+
+    /// <summary>Writes the SHA-256 of the token's UTF-8 bytes into <paramref name="hash"/> (32 bytes), allocating nothing.</summary>
+    internal static void ComputeBytes(string token, Span<byte> hash)
+    {
         var max = Encoding.UTF8.GetMaxByteCount(token.Length);
         var rented = max <= 1024 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(max);
         try
@@ -32,7 +39,6 @@ public readonly record struct TokenHash
             Span<byte> bytes = rented ?? stackalloc byte[max];
             var written = Encoding.UTF8.GetBytes(token, bytes);
             SHA256.HashData(bytes[..written], hash);
-            return new TokenHash(Convert.ToHexStringLower(hash));
         }
         finally
         {

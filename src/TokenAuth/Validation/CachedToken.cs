@@ -21,6 +21,24 @@ internal sealed record CachedToken(TokenInfo? Info, string? Failure, long Until)
     // Set on an instance read back from Redis; the first lookup to see it counts an L2 hit, later ones (memory) an L1 hit.
     private int _fromDistributed;
 
+    // Set on an instance a factory has just made (the Until it would have had for the policy's whole duration); the first
+    // lookup to see it knows its own call made it.
+    private long _freshFullUntil;
+
+    /// <summary>Marks an instance a cache factory has just made.</summary>
+    internal CachedToken MarkFresh(long fullUntil)
+    {
+        _freshFullUntil = fullUntil;
+        return this;
+    }
+
+    /// <summary>Whether a factory has just made this instance and no lookup has taken that yet; with the full-duration Until.</summary>
+    internal bool TakeFresh(out long fullUntil)
+    {
+        fullUntil = Interlocked.Exchange(ref _freshFullUntil, 0);
+        return fullUntil != 0;
+    }
+
     /// <summary>Marks an instance deserialized from the second level.</summary>
     internal CachedToken MarkDistributed()
     {

@@ -12,7 +12,7 @@ internal sealed class CachedTokenValidator(ITokenValidator inner, TokenCache cac
         => cache.GetOrValidateAsync(
             kind,
             scheme,
-            TokenHash.Compute(token),
+            token,
             policy,
             (inner, token),
             static (state, shared) => state.inner.ValidateAsync(state.token, shared),

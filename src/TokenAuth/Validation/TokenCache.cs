@@ -52,6 +52,39 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
             ? string.Concat(TokenAuthDefaults.CacheKeyPrefix, KindNames[(int)kind], ":", hash.Value)
             : string.Concat(TokenAuthDefaults.CacheKeyPrefix, KindNames[(int)kind], ":", scheme, ":", hash.Value);
 
+    /// <summary><see cref="Key(TokenCacheKind, string, TokenHash)"/> of a raw token, in one allocation: the key itself.</summary>
+    public static string Key(TokenCacheKind kind, string scheme, string token)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        TokenHash.ComputeBytes(token, hash);
+        var prefix = TokenAuthDefaults.CacheKeyPrefix;
+        var kindName = KindNames[(int)kind];
+        var isDefault = scheme == TokenAuthDefaults.AuthenticationScheme;
+        var length = prefix.Length + kindName.Length + 1 + (isDefault ? 0 : scheme.Length + 1) + 64;
+        var buffer = length <= 256 ? stackalloc char[length] : new char[length];
+        var position = 0;
+        void Append(ReadOnlySpan<char> part, Span<char> into)
+        {
+            part.CopyTo(into[position..]);
+            position += part.Length;
+        }
+
+        Append(prefix, buffer);
+        Append(kindName, buffer);
+        Append(":", buffer);
+        if (!isDefault)
+        {
+            Append(scheme, buffer);
+            Append(":", buffer);
+        }
+
+        Convert.TryToHexStringLower(hash, buffer[position..], out _);
+        return new string(buffer);
+    }
+
+    /// <summary>The 12-digit hash prefix of an entry key, for logs.</summary>
+    private static string HashPrefix(string key) => key[^64..^52];
+
     /// <summary>Notes a scheme whose answers are cached (a validator built for it).</summary>
     public void Register(string scheme) => _schemes.TryAdd(scheme, 0);
 
@@ -59,7 +92,7 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
     public async ValueTask<TokenValidationResult> GetOrValidateAsync<TState>(
         TokenCacheKind kind,
         string scheme,
-        TokenHash hash,
+        string token,
         TokenCachePolicy policy,
         TState state,
         Func<TState, CancellationToken, ValueTask<TokenValidationResult>> validate,
@@ -70,7 +103,8 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
             return await validate(state, cancellationToken);
         }
 
-        var key = Key(kind, scheme, hash);
+        var key = Key(kind, scheme, token);
+        // A struct: a hit allocates no state. The entry a factory makes carries the mark of it (CachedToken.MarkFresh).
         var fetch = new Fetch<TState>(state, validate, policy, timeProvider);
         CachedToken entry;
         try
@@ -80,7 +114,6 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
             {
                 // Memory keeps its own wall-clock lifetimes, and Redis may hand back an old payload: an answer past its use is
                 // fetched again, reading neither layer. Concurrent refreshes of one token still share one call.
-                fetch = new Fetch<TState>(state, validate, policy, timeProvider);
                 entry = await cache.GetOrCreateAsync(key, fetch, Fetch<TState>.Run, policy.Refresh, Tags, cancellationToken);
             }
         }
@@ -96,19 +129,21 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
         catch (Exception ex)
         {
             // The cache itself failed (the validator's own faults arrive as results): validate without it rather than fail.
-            Log.TokenCacheFaulted(logger, hash.Prefix, ex);
+            Log.TokenCacheFaulted(logger, HashPrefix(key), ex);
             return await validate(state, cancellationToken);
         }
 
+        // One caller of those that shared a factory's entry sees it fresh: it counts the miss and shortens the entry.
+        var ran = entry.TakeFresh(out var fullUntil);
         if (metrics is { CacheLookupsEnabled: true })
         {
-            Report(kind, fetch.Ran ? "miss" : entry.TakeDistributedMark() ? "l2" : "l1");
+            Report(kind, ran ? "miss" : entry.TakeDistributedMark() ? "l2" : "l1");
         }
 
         var now = timeProvider.GetUtcNow();
-        if (fetch.Ran && entry.Until < fetch.FullUntil)
+        if (ran && entry.Until < fullUntil)
         {
-            await ShortenAsync(key, entry, policy, now, hash);
+            await ShortenAsync(key, entry, policy, now);
         }
 
         return entry.ToResult(now);
@@ -174,7 +209,7 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
     /// <param name="cancellationToken">Cancels the Redis write.</param>
     public ValueTask ClearLocalAsync(CancellationToken cancellationToken = default) => cache.RemoveByTagAsync(Tag, cancellationToken);
 
-    private async ValueTask ShortenAsync(string key, CachedToken entry, TokenCachePolicy policy, DateTimeOffset now, TokenHash hash)
+    private async ValueTask ShortenAsync(string key, CachedToken entry, TokenCachePolicy policy, DateTimeOffset now)
     {
         // HybridCache 10 cannot take an entry's lifetime from its factory's result: it stored this one for the policy's full
         // duration; store it again for what is left of its use, so neither layer outlives the token.
@@ -193,24 +228,17 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
         catch (Exception ex)
         {
             // The entry still ends on time for every reader (its Until is checked on each read); only memory is kept longer.
-            Log.TokenCacheWriteFailed(logger, hash.Prefix, ex);
+            Log.TokenCacheWriteFailed(logger, HashPrefix(key), ex);
         }
     }
 
     /// <summary>One caller's factory: runs the validation at most once and says whether it ran.</summary>
-    private sealed class Fetch<TState>(TState state, Func<TState, CancellationToken, ValueTask<TokenValidationResult>> validate, TokenCachePolicy policy, TimeProvider timeProvider)
+    private readonly struct Fetch<TState>(TState state, Func<TState, CancellationToken, ValueTask<TokenValidationResult>> validate, TokenCachePolicy policy, TimeProvider timeProvider)
     {
         public static readonly Func<Fetch<TState>, CancellationToken, ValueTask<CachedToken>> Run = static (fetch, token) => fetch.RunAsync(token);
 
-        /// <summary>Whether this caller's factory ran (rather than another's, or a cached entry answering).</summary>
-        public bool Ran { get; private set; }
-
-        /// <summary>The <see cref="CachedToken.Until"/> of an entry kept for the policy's whole duration.</summary>
-        public long FullUntil { get; private set; } = long.MaxValue;
-
         private async ValueTask<CachedToken> RunAsync(CancellationToken cancellationToken)
         {
-            Ran = true;
             TokenValidationResult result;
             try
             {
@@ -229,11 +257,11 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
 
             var now = timeProvider.GetUtcNow();
             var nowMs = now.ToUnixTimeMilliseconds();
-            FullUntil = (now + policy.Duration).ToUnixTimeMilliseconds();
+            var fullUntil = (now + policy.Duration).ToUnixTimeMilliseconds();
             switch (result.Status)
             {
                 case TokenValidationStatus.Valid:
-                    var until = FullUntil;
+                    var until = fullUntil;
                     if (result.Info!.ExpiresAt is { } expiresAt)
                     {
                         until = Math.Min(until, expiresAt.ToUnixTimeMilliseconds());
@@ -244,10 +272,10 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
                         throw new TokenCacheBypassException(result);
                     }
 
-                    return new CachedToken(result.Info, null, until);
+                    return new CachedToken(result.Info, null, until).MarkFresh(fullUntil);
 
                 case TokenValidationStatus.Invalid when policy.InvalidDuration > TimeSpan.Zero:
-                    return new CachedToken(null, result.Failure, (now + policy.InvalidDuration).ToUnixTimeMilliseconds());
+                    return new CachedToken(null, result.Failure, (now + policy.InvalidDuration).ToUnixTimeMilliseconds()).MarkFresh(fullUntil);
 
                 default:
                     // Unavailable, or invalid without negative caching: every waiter gets it, nothing is stored.
