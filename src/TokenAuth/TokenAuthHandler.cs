@@ -38,14 +38,14 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
         var started = Stopwatch.GetTimestamp();
         _source = null;
         var result = await AuthenticateCoreAsync();
-        Context.RequestServices.GetService<TokenAuthMetrics>()?.Authenticated(result, _source, Stopwatch.GetElapsedTime(started));
+        Options.Metrics?.Authenticated(result, _source, Stopwatch.GetElapsedTime(started));
         return result;
     }
 
     // Where the token of the request being authenticated came from, for the metrics; null without a token.
     private TokenSource? _source;
 
-    private async Task<AuthenticateResult> AuthenticateCoreAsync()
+    private async ValueTask<AuthenticateResult> AuthenticateCoreAsync()
     {
         if (Context.GetEndpoint()?.Metadata.GetMetadata<SkipTokenAuthenticationAttribute>() is not null)
         {
@@ -53,14 +53,20 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
             return AuthenticateResult.NoResult();
         }
 
-        var messageReceived = new MessageReceivedContext(Context, Scheme, Options);
-        await Events.MessageReceived(messageReceived);
-        if (messageReceived.Result is not null)
+        string? token = null;
+        if (Events.ListensToMessageReceived)
         {
-            return messageReceived.Result;
+            // Built only for a host that listens: most requests have no use for it.
+            var messageReceived = new MessageReceivedContext(Context, Scheme, Options);
+            await Events.MessageReceived(messageReceived);
+            if (messageReceived.Result is not null)
+            {
+                return messageReceived.Result;
+            }
+
+            token = messageReceived.Token;
         }
 
-        var token = messageReceived.Token;
         var source = TokenSource.Event;
         if (token is null)
         {
@@ -125,20 +131,24 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
         }
 
         principal = scoped.Principal;
-        var validated = new TokenValidatedContext(Context, Scheme, Options, info, source)
-        {
-            Principal = principal,
-            Properties = new AuthenticationProperties { ExpiresUtc = info.ExpiresAt, IssuedUtc = info.IssuedAt },
-        };
+        var properties = new AuthenticationProperties { ExpiresUtc = info.ExpiresAt, IssuedUtc = info.IssuedAt };
         if (Options.SaveToken)
         {
-            validated.Properties.StoreTokens([new AuthenticationToken { Name = TokenAuthDefaults.AccessTokenParameter, Value = token }]);
+            properties.StoreTokens([new AuthenticationToken { Name = TokenAuthDefaults.AccessTokenParameter, Value = token }]);
         }
 
-        await Events.TokenValidated(validated);
-        if (validated.Result is not null)
+        if (Events.ListensToTokenValidated)
         {
-            return validated.Result;
+            var validated = new TokenValidatedContext(Context, Scheme, Options, info, source) { Principal = principal, Properties = properties };
+            await Events.TokenValidated(validated);
+            if (validated.Result is not null)
+            {
+                return validated.Result;
+            }
+
+            // The event may have replaced the principal or the properties.
+            principal = validated.Principal ?? principal;
+            properties = validated.Properties;
         }
 
         Context.Features.Set<ITokenAuthFeature>(new TokenAuthFeature(source, Options.SaveToken ? token : null, info)
@@ -151,8 +161,7 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
             Log.TokenValidated(Logger, TokenHash.Compute(token).Prefix, source, info.Subject);
         }
 
-        validated.Success();
-        return validated.Result!;
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, properties, Scheme.Name));
     }
 
     private async ValueTask<TokenValidationResult> ValidateAsync(string token)

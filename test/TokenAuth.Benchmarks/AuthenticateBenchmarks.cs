@@ -26,6 +26,7 @@ public class AuthenticateBenchmarks
     private const string Issuer = "https://issuer.bench";
     private const string Audience = "api";
     private const string OpaqueToken = "opaque-benchmark-token-0123456789";
+    private const string SudoToken = "sudo-benchmark-token-0123456789ab";
 
     private WebApplication _authority = null!;
     private ServiceProvider _services = null!;
@@ -67,24 +68,34 @@ public class AuthenticateBenchmarks
             {
                 o.Introspection.Endpoint = "http://127.0.0.1/introspect";   // answered in process by the authority's TestServer
             })
-            .AddTokenAuth("tokenauth-store", o => o.UseTokenStore = true);
+            .AddTokenAuth("tokenauth-jwt-cached", o =>
+            {
+                o.Jwt.TokenValidationParameters = new TokenValidationParameters { ValidIssuer = Issuer, ValidAudience = Audience, IssuerSigningKey = rsa };
+                o.Jwt.CacheValidatedTokens = true;
+            })
+            .AddTokenAuth("tokenauth-store", o => { o.UseTokenStore = true; o.Sudo.Enabled = false; o.Tenants.Enabled = false; })
+            .AddTokenAuth("tokenauth-sudo", o => o.UseTokenStore = true);
+        services.AddTokenAuthSudo<BenchUsers>(ServiceLifetime.Singleton);
+        services.AddTokenAuthTenants<BenchTenants>(ServiceLifetime.Singleton);
         services.AddHttpClient(TokenAuthDefaults.IntrospectionHttpClientName + ".tokenauth-introspection")
             .ConfigurePrimaryHttpMessageHandler(() => _authority.GetTestServer().CreateHandler());
         _services = services.BuildServiceProvider();
         await _services.GetRequiredService<ITokenStore>().SaveAsync(
             TokenHash.Compute(OpaqueToken), new TokenInfo { Subject = "user-1", ClientId = "c", Scopes = ["read", "write"], ExpiresAt = DateTimeOffset.UtcNow.AddDays(1) });
+        await _services.GetRequiredService<ITokenStore>().SaveAsync(
+            TokenHash.Compute(SudoToken), new TokenInfo { Subject = "admin", ClientId = "c", Scopes = ["read", "sudo"], ExpiresAt = DateTimeOffset.UtcNow.AddDays(1) });
 
         // Each must authenticate (the introspection answer is then in memory), and the one without a token must not.
-        foreach (var (scheme, token) in new[] { ("jwtbearer", _jwt), ("tokenauth-jwt", _jwt), ("tokenauth-introspection", OpaqueToken), ("tokenauth-store", OpaqueToken) })
+        foreach (var scenario in Scenarios())
         {
-            var result = await AuthenticateAsync(scheme, token);
-            if (!result.Succeeded)
+            var result = await AuthenticateAsync(scenario.Scheme, Request(scenario.Token, scenario.Query));
+            if (result.Succeeded != scenario.ShouldSucceed || (scenario.Query is not null && result.Principal?.FindFirst("sub")?.Value != "1002"))
             {
-                throw new InvalidOperationException($"{scheme} did not authenticate: {result.Failure?.Message}");
+                throw new InvalidOperationException($"{scenario.Name} did not answer as it must: {result.Failure?.Message ?? result.Principal?.FindFirst("sub")?.Value}");
             }
         }
 
-        if ((await AuthenticateAsync("tokenauth-store", null)).Succeeded)
+        if ((await AuthenticateAsync("tokenauth-store", (string?)null)).Succeeded)
         {
             throw new InvalidOperationException("A request without a token authenticated.");
         }
@@ -110,19 +121,71 @@ public class AuthenticateBenchmarks
     public Task<AuthenticateResult> TokenAuth_Store_InMemory() => AuthenticateAsync("tokenauth-store", OpaqueToken);
 
     [Benchmark]
-    public Task<AuthenticateResult> TokenAuth_NoToken() => AuthenticateAsync("tokenauth-store", null);
+    public Task<AuthenticateResult> TokenAuth_NoToken() => AuthenticateAsync("tokenauth-store", (string?)null);
 
-    private async Task<AuthenticateResult> AuthenticateAsync(string scheme, string? token)
+    /// <summary>A scenario of the CPU-time mode: which scheme, which token, whether it must authenticate.</summary>
+    internal sealed record Scenario(string Name, string Scheme, string? Token, bool ShouldSucceed, string? Query = null);
+
+    /// <summary>The scenarios of the CPU-time mode, the same as the benchmarks of this class and a few more.</summary>
+    internal IReadOnlyList<Scenario> Scenarios() =>
+    [
+        new("JwtBearer_Rs256", "jwtbearer", _jwt, true),
+        new("TokenAuth_Jwt_Rs256", "tokenauth-jwt", _jwt, true),
+        new("TokenAuth_Jwt_Rs256_Cached", "tokenauth-jwt-cached", _jwt, true),
+        new("TokenAuth_Introspection_MemoryHit", "tokenauth-introspection", OpaqueToken, true),
+        new("TokenAuth_Store_InMemory", "tokenauth-store", OpaqueToken, true),
+        new("TokenAuth_Store_SudoAndTenant", "tokenauth-sudo", SudoToken, true, "?sudo=uid:1002&tenantId=t-200"),
+        new("TokenAuth_NoToken", "tokenauth-store", null, false),
+    ];
+
+    /// <summary>A request as a server has it when authentication runs: method, path, the token in its header.</summary>
+    internal static HttpContext Request(string? token, string? query = null)
     {
-        await using var scope = _services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        var context = new DefaultHttpContext();
         context.Request.Method = HttpMethods.Get;
         context.Request.Path = "/api/me";
+        if (query is not null)
+        {
+            context.Request.QueryString = new QueryString(query);
+        }
+
         if (token is not null)
         {
             context.Request.Headers.Authorization = "Bearer " + token;
         }
 
+        return context;
+    }
+
+    /// <summary>Authenticates a prepared request in a fresh DI scope, as a real request is.</summary>
+    internal async Task<AuthenticateResult> AuthenticateAsync(string scheme, HttpContext context)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        context.RequestServices = scope.ServiceProvider;
         return await context.RequestServices.GetRequiredService<IAuthenticationService>().AuthenticateAsync(context, scheme);
     }
+
+    private Task<AuthenticateResult> AuthenticateAsync(string scheme, string? token) => AuthenticateAsync(scheme, Request(token));
+}
+
+/// <summary>Two users for the sudo scenario.</summary>
+internal sealed class BenchUsers : ISudoUserStore
+{
+    private static readonly SudoUser Bob = new() { Id = "1002", LoginName = "bob", Name = "Bob", TenantId = "t-200" };
+
+    public ValueTask<SudoUser?> FindUserAsync(SudoTarget target, TenantInfo? tenant, CancellationToken cancellationToken)
+        => ValueTask.FromResult(target.Value == Bob.Id ? Bob : null);
+
+    public ValueTask<bool> CanImpersonateAsync(System.Security.Claims.ClaimsPrincipal caller, SudoUser user, CancellationToken cancellationToken)
+        => ValueTask.FromResult(true);
+}
+
+/// <summary>One tenant for the sudo scenario.</summary>
+internal sealed class BenchTenants : ITenantStore
+{
+    private static readonly TenantInfo Globex = new("t-200", "globex");
+
+    public ValueTask<TenantInfo?> FindByIdAsync(string id, CancellationToken cancellationToken) => ValueTask.FromResult(id == Globex.Id ? Globex : null);
+
+    public ValueTask<TenantInfo?> FindByCodeAsync(string code, CancellationToken cancellationToken) => ValueTask.FromResult(code == Globex.Code ? Globex : null);
 }

@@ -6,10 +6,10 @@ namespace TokenAuth;
 public class TokenAuthEvents
 {
     /// <summary>Invoked first; may supply the token or end authentication.</summary>
-    public Func<MessageReceivedContext, Task> OnMessageReceived { get; set; } = _ => Task.CompletedTask;
+    public Func<MessageReceivedContext, Task> OnMessageReceived { get; set; } = NoMessageReceived;
 
     /// <summary>Invoked when a token was valid and the principal built; may replace or reject it.</summary>
-    public Func<TokenValidatedContext, Task> OnTokenValidated { get; set; } = _ => Task.CompletedTask;
+    public Func<TokenValidatedContext, Task> OnTokenValidated { get; set; } = NoTokenValidated;
 
     /// <summary>Invoked when a token was refused or could not be checked.</summary>
     public Func<AuthenticationFailedContext, Task> OnAuthenticationFailed { get; set; } = _ => Task.CompletedTask;
@@ -46,4 +46,14 @@ public class TokenAuthEvents
     /// <summary>Invokes <see cref="OnForbidden"/>.</summary>
     /// <param name="context">The context.</param>
     public virtual Task Forbidden(ForbiddenContext context) => OnForbidden(context);
+
+    // The defaults, so that the handler can tell an event nobody listens to and skip building its context.
+    private static readonly Func<MessageReceivedContext, Task> NoMessageReceived = _ => Task.CompletedTask;
+    private static readonly Func<TokenValidatedContext, Task> NoTokenValidated = _ => Task.CompletedTask;
+
+    /// <summary>Whether <see cref="MessageReceived"/> may do something: a subclass, or a delegate of the host's.</summary>
+    internal bool ListensToMessageReceived => GetType() != typeof(TokenAuthEvents) || !ReferenceEquals(OnMessageReceived, NoMessageReceived);
+
+    /// <summary>Whether <see cref="TokenValidated"/> may do something: a subclass, or a delegate of the host's.</summary>
+    internal bool ListensToTokenValidated => GetType() != typeof(TokenAuthEvents) || !ReferenceEquals(OnTokenValidated, NoTokenValidated);
 }

@@ -79,11 +79,12 @@ internal static class TokenExtractor
     private static StringValues ReadHeaders(HttpRequest request, IList<string> names)
     {
         var found = StringValues.Empty;
-        foreach (var name in names)
+        // Indexed, not foreach: an IList's enumerator is a boxed allocation on every request.
+        for (var i = 0; i < names.Count; i++)
         {
-            if (request.Headers.TryGetValue(name, out var values))
+            if (request.Headers.TryGetValue(names[i], out var values))
             {
-                found = StringValues.Concat(found, values);
+                found = found.Count == 0 ? values : StringValues.Concat(found, values);
             }
         }
 

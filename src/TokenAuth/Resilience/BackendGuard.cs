@@ -79,7 +79,12 @@ internal sealed class BackendGuard(string name, TimeSpan timeout, CircuitBreaker
             Log.BackendProbing(logger, name);
         }
 
-        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // The call's token: cancelled at the deadline or when the request is aborted. Its source is reused (a call that
+        // answers leaves it uncancelled, so it resets), so that a linked source is not an allocation on every request.
+        var cancellation = CallCancellation.Rent();
+        var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), cancellation)
+            : default;
         Task<T>? pending = null;
         try
         {
@@ -110,13 +115,14 @@ internal sealed class BackendGuard(string name, TimeSpan timeout, CircuitBreaker
         }
         finally
         {
+            registration.Dispose();
             if (pending is { IsCompleted: false })
             {
                 Abandon(pending, cancellation, logger);
             }
             else
             {
-                cancellation.Dispose();
+                CallCancellation.Return(cancellation);
             }
         }
     }
@@ -168,5 +174,39 @@ internal sealed class BackendGuard(string name, TimeSpan timeout, CircuitBreaker
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// One reusable token source per thread. A source comes back only when it can be reset (never cancelled); one that
+    /// was cancelled, or whose call is still running, is disposed instead.
+    /// </summary>
+    private static class CallCancellation
+    {
+        [ThreadStatic]
+        private static CancellationTokenSource? t_cached;
+
+        public static CancellationTokenSource Rent()
+        {
+            var cached = t_cached;
+            if (cached is not null)
+            {
+                t_cached = null;
+                return cached;
+            }
+
+            return new CancellationTokenSource();
+        }
+
+        public static void Return(CancellationTokenSource cancellation)
+        {
+            if (t_cached is null && cancellation.TryReset())
+            {
+                t_cached = cancellation;
+            }
+            else
+            {
+                cancellation.Dispose();
+            }
+        }
     }
 }

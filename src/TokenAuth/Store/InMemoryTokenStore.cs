@@ -4,11 +4,14 @@ namespace TokenAuth;
 
 /// <summary>
 /// The default store: a process-local dictionary keyed by token hash. Expired entries are never
-/// returned and are swept out on writes, so memory stays bounded by the live tokens.
+/// returned and are swept out on writes, so memory stays bounded by the live tokens. Each entry is kept as the
+/// completed task a lookup returns, so that a lookup allocates nothing.
 /// </summary>
 internal sealed class InMemoryTokenStore(TimeProvider timeProvider) : ITokenStore
 {
-    private readonly ConcurrentDictionary<string, TokenInfo> _entries = new(StringComparer.Ordinal);
+    private static readonly Task<TokenInfo?> NotFound = Task.FromResult<TokenInfo?>(null);
+
+    private readonly ConcurrentDictionary<TokenHash, Task<TokenInfo?>> _entries = new();
     private long _nextSweepTicks;
 
     public Task SaveAsync(TokenHash hash, TokenInfo info, CancellationToken cancellationToken = default)
@@ -20,28 +23,28 @@ internal sealed class InMemoryTokenStore(TimeProvider timeProvider) : ITokenStor
         }
 
         SweepIfDue();
-        _entries[hash.Value] = info;
+        _entries[hash] = Task.FromResult<TokenInfo?>(info);
         return Task.CompletedTask;
     }
 
     public Task<TokenInfo?> FindAsync(TokenHash hash, CancellationToken cancellationToken = default)
     {
-        if (_entries.TryGetValue(hash.Value, out var info))
+        if (_entries.TryGetValue(hash, out var entry))
         {
-            if (info.ExpiresAt > timeProvider.GetUtcNow())
+            if (entry.Result!.ExpiresAt > timeProvider.GetUtcNow())
             {
-                return Task.FromResult<TokenInfo?>(info);
+                return entry;
             }
 
-            _entries.TryRemove(new KeyValuePair<string, TokenInfo>(hash.Value, info));
+            _entries.TryRemove(new KeyValuePair<TokenHash, Task<TokenInfo?>>(hash, entry));
         }
 
-        return Task.FromResult<TokenInfo?>(null);
+        return NotFound;
     }
 
     public Task RemoveAsync(TokenHash hash, CancellationToken cancellationToken = default)
     {
-        _entries.TryRemove(hash.Value, out _);
+        _entries.TryRemove(hash, out _);
         return Task.CompletedTask;
     }
 
@@ -58,7 +61,7 @@ internal sealed class InMemoryTokenStore(TimeProvider timeProvider) : ITokenStor
 
         foreach (var entry in _entries)
         {
-            if (entry.Value.ExpiresAt <= now)
+            if (entry.Value.Result!.ExpiresAt <= now)
             {
                 _entries.TryRemove(entry);
             }

@@ -101,11 +101,34 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
 
     private async ValueTask<TokenValidationResult> ValidateWithAsync(string token, OpenIdConnectConfiguration? configuration)
     {
+        var prepared = Prepare(configuration);
+        var result = await _handler.ValidateTokenAsync(token, prepared.Parameters);
+        if (!result.IsValid)
+        {
+            return TokenValidationResult.Invalid(Describe(result.Exception), result.Exception);
+        }
+
+        return ToTokenInfo((JsonWebToken)result.SecurityToken, prepared.Parameters.ClockSkew, prepared.RequireExpiration);
+    }
+
+    /// <summary>
+    /// The parameters IdentityModel validates with, made once per configuration (the options' parameters with lifetime
+    /// checks off — done here on the injected clock —, the authority's issuer and keys, the algorithms the keys allow),
+    /// not cloned and rebuilt on every request. IdentityModel does not change them. The options' parameters are read at
+    /// the first validation: change them before the host starts, not while it serves.
+    /// </summary>
+    private Prepared Prepare(OpenIdConnectConfiguration? configuration)
+    {
+        var current = Volatile.Read(ref _prepared);
+        if (current is not null && ReferenceEquals(current.Configuration, configuration) && ReferenceEquals(current.Source, options.TokenValidationParameters))
+        {
+            return current;
+        }
+
         var parameters = options.TokenValidationParameters.Clone();
         var requireExpiration = parameters.RequireExpirationTime;
         parameters.ValidateLifetime = false;
         parameters.RequireExpirationTime = false;
-
         if (configuration is not null)
         {
             if (configuration.Issuer is { Length: > 0 } issuer)
@@ -121,23 +144,32 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
             parameters.ValidAlgorithms = AlgorithmsFor(parameters);
         }
 
-        var result = await _handler.ValidateTokenAsync(token, parameters);
-        if (!result.IsValid)
-        {
-            return TokenValidationResult.Invalid(Describe(result.Exception), result.Exception);
-        }
-
-        return ToTokenInfo((JsonWebToken)result.SecurityToken, parameters.ClockSkew, requireExpiration);
+        var prepared = new Prepared(options.TokenValidationParameters, configuration, parameters, requireExpiration);
+        Volatile.Write(ref _prepared, prepared);
+        return prepared;
     }
+
+    private sealed record Prepared(TokenValidationParameters Source, OpenIdConnectConfiguration? Configuration, TokenValidationParameters Parameters, bool RequireExpiration);
+
+    private Prepared? _prepared;
 
     private TokenValidationResult ToTokenInfo(JsonWebToken jwt, TimeSpan clockSkew, bool requireExpiration)
     {
         var mapping = options.Claims;
-        var claims = jwt.Claims.ToList();
+        var claims = jwt.Claims as IList<Claim> ?? [.. jwt.Claims];
+        var plan = _plan ??= ClaimPlan.For(mapping);
 
-        var expiresAt = ReadDate(claims, mapping.Expiration, mapping.ExpirationUnit);
-        var notBefore = ReadDate(claims, JwtRegisteredClaimNames.Nbf, EpochUnit.Seconds);
-        var issuedAt = ReadDate(claims, JwtRegisteredClaimNames.Iat, EpochUnit.Seconds);
+        // One pass finds, for each field, the claim of the first type its mapping lists that the token has; a second
+        // collects every other claim. No LINQ, no closure per type: this runs on every request.
+        var fields = new ClaimPlan.Found();
+        for (var i = 0; i < claims.Count; i++)
+        {
+            plan.Offer(ref fields, claims[i]);
+        }
+
+        var expiresAt = ReadDate(fields.Expiration, mapping.ExpirationUnit);
+        var notBefore = ReadDate(fields.NotBefore, EpochUnit.Seconds);
+        var issuedAt = ReadDate(fields.IssuedAt, EpochUnit.Seconds);
         var now = timeProvider.GetUtcNow();
         if (expiresAt is null && requireExpiration)
         {
@@ -154,21 +186,66 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
             return TokenValidationResult.Invalid(Messages.NotYetValid(nbf));
         }
 
-        var used = new HashSet<string>(StringComparer.Ordinal) { mapping.Expiration, JwtRegisteredClaimNames.Nbf, JwtRegisteredClaimNames.Iat };
+        var extra = new List<TokenClaim>(claims.Count);
+        for (var i = 0; i < claims.Count; i++)
+        {
+            var claim = claims[i];
+            if (!fields.Uses(claim.Type, plan))
+            {
+                extra.Add(new TokenClaim(claim.Type, claim.Value));
+            }
+        }
+
         var info = new TokenInfo
         {
-            Subject = First(claims, mapping.Subject, used),
-            Name = First(claims, mapping.Name, used),
-            ClientId = First(claims, mapping.ClientId, used),
-            TenantId = First(claims, mapping.TenantId, used),
-            Scopes = [.. All(claims, mapping.Scope, used).SelectMany(v => v.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal)],
-            Roles = [.. All(claims, mapping.Roles, used)],
+            Subject = fields.Values[ClaimPlan.Subject],
+            Name = fields.Values[ClaimPlan.Name],
+            ClientId = fields.Values[ClaimPlan.ClientId],
+            TenantId = fields.Values[ClaimPlan.TenantId],
+            Scopes = Scopes(fields.Scopes),
+            Roles = fields.Roles is null ? [] : fields.Roles,
             IssuedAt = issuedAt,
             NotBefore = notBefore,
             ExpiresAt = expiresAt is { } e ? Shift(e, clockSkew) : null,
-            Claims = [.. claims.Where(c => !used.Contains(c.Type)).Select(c => new TokenClaim(c.Type, c.Value))],
+            Claims = extra,
         };
         return TokenValidationResult.Valid(info);
+    }
+
+    private ClaimPlan? _plan;
+
+    /// <summary>Scope values as one entry each: space-separated values split, duplicates dropped, order kept.</summary>
+    private static List<string> Scopes(List<string>? values)
+    {
+        if (values is null)
+        {
+            return [];
+        }
+
+        var scopes = new List<string>(values.Count + 2);
+        foreach (var value in values)
+        {
+            if (!value.Contains(' ', StringComparison.Ordinal) && value.Length > 0 && value.Trim().Length == value.Length)
+            {
+                AddDistinct(scopes, value);
+                continue;
+            }
+
+            foreach (var scope in value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                AddDistinct(scopes, scope);
+            }
+        }
+
+        return scopes;
+    }
+
+    private static void AddDistinct(List<string> values, string value)
+    {
+        if (!values.Contains(value, StringComparer.Ordinal))
+        {
+            values.Add(value);
+        }
     }
 
     /// <summary><paramref name="value"/> plus <paramref name="offset"/>, saturating at the ends of the calendar rather than throwing.</summary>
@@ -188,40 +265,9 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
         return value + offset;
     }
 
-    private static string? First(List<Claim> claims, IList<string> types, HashSet<string> used)
+    private static DateTimeOffset? ReadDate(string? value, EpochUnit unit)
     {
-        foreach (var type in types)
-        {
-            var claim = claims.Find(c => c.Type == type);
-            if (claim is not null)
-            {
-                used.Add(type);
-                return claim.Value;
-            }
-        }
-
-        return null;
-    }
-
-    private static List<string> All(List<Claim> claims, IList<string> types, HashSet<string> used)
-    {
-        foreach (var type in types)
-        {
-            var values = claims.Where(c => c.Type == type).Select(c => c.Value).ToList();
-            if (values.Count > 0)
-            {
-                used.Add(type);
-                return values;
-            }
-        }
-
-        return [];
-    }
-
-    private static DateTimeOffset? ReadDate(List<Claim> claims, string type, EpochUnit unit)
-    {
-        var claim = claims.Find(c => c.Type == type);
-        if (claim is null || !double.TryParse(claim.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        if (value is null || !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
             return null;
         }
