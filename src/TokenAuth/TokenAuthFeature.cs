@@ -2,6 +2,7 @@ using System.Security.Claims;
 
 namespace TokenAuth;
 
+/// <summary>Immutable, so that the common one (no saved token, no sudo, no tenant) is shared by the requests of one TokenInfo.</summary>
 internal sealed class TokenAuthFeature(TokenSource source, string? token, TokenInfo tokenInfo) : ITokenAuthFeature
 {
     public TokenSource Source { get; } = source;
@@ -10,7 +11,7 @@ internal sealed class TokenAuthFeature(TokenSource source, string? token, TokenI
 
     public TokenInfo TokenInfo { get; } = tokenInfo;
 
-    public ClaimsPrincipal? OriginalPrincipal { get; set; }
+    public ClaimsPrincipal? OriginalPrincipal { get; init; }
 
-    public TenantInfo? Tenant { get; set; }
+    public TenantInfo? Tenant { get; init; }
 }

@@ -131,7 +131,7 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
         }
 
         principal = scoped.Principal;
-        var properties = new AuthenticationProperties { ExpiresUtc = info.ExpiresAt, IssuedUtc = info.IssuedAt };
+        var properties = Properties(info);
         if (Options.SaveToken)
         {
             properties.StoreTokens([new AuthenticationToken { Name = TokenAuthDefaults.AccessTokenParameter, Value = token }]);
@@ -151,11 +151,9 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
             properties = validated.Properties;
         }
 
-        Context.Features.Set<ITokenAuthFeature>(new TokenAuthFeature(source, Options.SaveToken ? token : null, info)
-        {
-            OriginalPrincipal = scoped.Original,
-            Tenant = scoped.Tenant,
-        });
+        Context.Features.Set<ITokenAuthFeature>(!Options.SaveToken && scoped.Original is null && scoped.Tenant is null
+            ? info.Derived.Feature(source)   // immutable, shared by the requests of this TokenInfo
+            : new TokenAuthFeature(source, Options.SaveToken ? token : null, info) { OriginalPrincipal = scoped.Original, Tenant = scoped.Tenant });
         if (Logger.IsEnabled(LogLevel.Debug))
         {
             Log.TokenValidated(Logger, TokenHash.Compute(token).Prefix, source, info.Subject);
@@ -163,6 +161,32 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
 
         return AuthenticateResult.Success(new AuthenticationTicket(principal, properties, Scheme.Name));
     }
+
+    /// <summary>
+    /// The ticket's properties: <see cref="AuthenticationProperties.ExpiresUtc"/> and <see cref="AuthenticationProperties.IssuedUtc"/>
+    /// from the token, as JwtBearer sets them. Stored in the form those setters write (<c>.expires</c>, <c>.issued</c>, RFC 1123)
+    /// from strings formatted once per TokenInfo, not twice per request.
+    /// </summary>
+    private static AuthenticationProperties Properties(TokenInfo info)
+    {
+        var properties = new AuthenticationProperties();
+        var derived = info.Derived;
+        if (derived.ExpiresText is { } expires)
+        {
+            properties.Items[ExpiresKey] = expires;
+        }
+
+        if (derived.IssuedText is { } issued)
+        {
+            properties.Items[IssuedKey] = issued;
+        }
+
+        return properties;
+    }
+
+    // AuthenticationProperties' own keys for ExpiresUtc and IssuedUtc (a test reads them back through the properties).
+    private const string ExpiresKey = ".expires";
+    private const string IssuedKey = ".issued";
 
     private async ValueTask<TokenValidationResult> ValidateAsync(string token)
     {

@@ -84,7 +84,6 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
     {
         var cache = services.GetRequiredService<TokenCache>();
         scheme ??= TokenAuthDefaults.AuthenticationScheme;
-        cache.Register(scheme);
-        return new(inner, cache, kind, scheme, policy);
+        return new(inner, cache, cache.For(kind, scheme), policy);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 
 namespace TokenAuth;
@@ -24,9 +23,9 @@ internal static class TokenPrincipalFactory
             Add(identity, TokenAuthClaimTypes.Role, info.Roles[i], issuer);
         }
 
-        if (info.ExpiresAt is { } expiresAt)
+        if (info.Derived.Expiration is { } expiration)
         {
-            identity.AddClaim(new Claim(TokenAuthClaimTypes.Expiration, expiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64, issuer, issuer, identity));
+            identity.AddClaim(new Claim(TokenAuthClaimTypes.Expiration, expiration, ClaimValueTypes.Integer64, issuer, issuer, identity));
         }
 
         for (var i = 0; i < info.Claims.Count; i++)

@@ -86,9 +86,16 @@ public class AuthenticateBenchmarks
             TokenHash.Compute(SudoToken), new TokenInfo { Subject = "admin", ClientId = "c", Scopes = ["read", "sudo"], ExpiresAt = DateTimeOffset.UtcNow.AddDays(1) });
 
         // Each must authenticate (the introspection answer is then in memory), and the one without a token must not.
+        // A first introspection on a loaded machine can outlast the backchannel's one-second attempt (JIT, a cold
+        // connection): failures are not cached, so a scenario gets three tries before it counts as broken.
         foreach (var scenario in Scenarios())
         {
             var result = await AuthenticateAsync(scenario.Scheme, Request(scenario.Token, scenario.Query));
+            for (var attempt = 1; attempt < 3 && result.Succeeded != scenario.ShouldSucceed; attempt++)
+            {
+                result = await AuthenticateAsync(scenario.Scheme, Request(scenario.Token, scenario.Query));
+            }
+
             if (result.Succeeded != scenario.ShouldSucceed || (scenario.Query is not null && result.Principal?.FindFirst("sub")?.Value != "1002"))
             {
                 throw new InvalidOperationException($"{scenario.Name} did not answer as it must: {result.Failure?.Message ?? result.Principal?.FindFirst("sub")?.Value}");

@@ -83,7 +83,7 @@ internal static class CpuTimeRunner
         return ((cpuAfter - cpuBefore).TotalMicroseconds / calls, (double)(bytesAfter - bytesBefore) / calls);
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;

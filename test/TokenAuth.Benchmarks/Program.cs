@@ -2,7 +2,14 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project test/TokenAuth.Benchmarks -- --filter '*'     (BenchmarkDotNet)
 // dotnet run -c Release --project test/TokenAuth.Benchmarks -- cputime [rounds] [calls]   (CPU time and bytes per call, interleaved, medians)
+// dotnet run -c Release --project test/TokenAuth.Benchmarks -- jwtparts [rounds] [calls]  (where a cold JWT validation's CPU goes)
 // Every class has a [Benchmark(Baseline = true)]: results are read as the Ratio column, not as absolute times.
+if (args is ["jwtparts", ..])
+{
+    await TokenAuth.Benchmarks.JwtPartsRunner.RunAsync(args);
+    return;
+}
+
 if (args is ["allocations", var scenario])
 {
     await TokenAuth.Benchmarks.AllocSampleRunner.RunAsync(scenario);

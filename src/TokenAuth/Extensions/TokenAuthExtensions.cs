@@ -256,7 +256,8 @@ public static class TokenAuthExtensions
             sp.GetRequiredKeyedService<HybridCache>(TokenAuthDefaults.CacheServiceKey),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TokenCache>>(),
-            sp.GetService<TokenAuthMetrics>()));
+            sp.GetService<TokenAuthMetrics>(),
+            sp.GetRequiredService<IOptions<TokenCacheOptions>>().Value.MemoryEntryLimit));
         // Revoked tokens leave every node's cache (TokenCache listens to the revocation messages).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRevocationListener, TokenCache>(sp => sp.GetRequiredService<TokenCache>()));
     }

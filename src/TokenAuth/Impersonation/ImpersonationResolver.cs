@@ -99,6 +99,12 @@ internal static class ImpersonationResolver
             }
         }
 
+        if (target is null && tenantId is null && tenantCode is null && (tenantStore is null || info.TenantId is null))
+        {
+            // Neither sudo nor a tenant asked for, and the token is bound to none: nothing to look up (most requests).
+            return new ImpersonationResult(principal, null, null, null);
+        }
+
         var hasSudoScope = info.Scopes.Contains(options.Sudo.Scope, StringComparer.Ordinal);
         if (target is not null && !hasSudoScope)
         {

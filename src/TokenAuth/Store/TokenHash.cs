@@ -129,6 +129,9 @@ public readonly record struct TokenHash
         return new TokenHash(digest);
     }
 
+    /// <summary>A hash code from the digest's first word: uniform, since no client can choose a SHA-256 output.</summary>
+    internal int BucketHash => (int)_word0 ^ (int)(_word0 >> 32);
+
     /// <summary>Returns <see cref="Value"/>.</summary>
     public override string ToString() => Value;
 }

@@ -4,14 +4,13 @@ namespace TokenAuth;
 /// Puts <see cref="TokenCache"/> in front of a validator: introspection answers (memory and Redis), validated JWTs and
 /// store hits (memory only, when turned on). Concurrent lookups of one token make one call to <paramref name="inner"/>.
 /// </summary>
-internal sealed class CachedTokenValidator(ITokenValidator inner, TokenCache cache, TokenCacheKind kind, string scheme, TokenCachePolicy policy) : ITokenValidator
+internal sealed class CachedTokenValidator(ITokenValidator inner, TokenCache cache, TokenCache.Partition partition, TokenCachePolicy policy) : ITokenValidator
 {
     internal ITokenValidator Inner => inner;
 
     public ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
         => cache.GetOrValidateAsync(
-            kind,
-            scheme,
+            partition,
             token,
             policy,
             (inner, token),

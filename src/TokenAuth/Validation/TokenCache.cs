@@ -5,10 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace TokenAuth;
 
 /// <summary>
-/// TokenAuth's validation cache: a keyed <see cref="HybridCache"/> (memory, and Redis when <c>AddTokenAuthRedisCache</c> or
-/// <c>AddTokenAuthRedisStore</c> registered it) of its own, so the host's caches are untouched. Entries are keyed
-/// <c>tokenauth:c:&lt;kind&gt;:&lt;SHA-256 hex of the token&gt;</c> and hold what the token says and until when: no raw token is
-/// ever a key, a value or a log line.
+/// TokenAuth's validation cache. The first level is this node's memory: one map per kind and scheme, keyed by the token's
+/// <see cref="TokenHash"/> (32 bytes held inline), so that a hit builds no key and allocates nothing; at most
+/// <see cref="TokenCacheOptions.MemoryEntryLimit"/> entries each. Behind it, a keyed <see cref="HybridCache"/> of its own
+/// (its memory level off) gives the second level — Redis, when <c>AddTokenAuthRedisCache</c> or <c>AddTokenAuthRedisStore</c>
+/// registered it — and one validation for concurrent misses. Second-level entries are keyed
+/// <c>tokenauth:c:&lt;kind&gt;:&lt;SHA-256 hex of the token&gt;</c>. Entries hold what the token says and until when: no raw
+/// token is ever a key, a value or a log line.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -23,8 +26,12 @@ namespace TokenAuth;
 /// hung Redis does not hold a request.</item>
 /// </list>
 /// </remarks>
-internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, ILogger<TokenCache> logger, TokenAuthMetrics? metrics = null) : IRevocationListener
+internal sealed class TokenCache(
+    HybridCache cache, TimeProvider timeProvider, ILogger<TokenCache> logger, TokenAuthMetrics? metrics = null, int memoryEntryLimit = TokenCacheOptions.DefaultMemoryEntryLimit)
+    : IRevocationListener
 {
+    // The first level: one map per (kind, scheme).
+    private readonly ConcurrentDictionary<(TokenCacheKind Kind, string Scheme), Partition> _partitions = new();
 
     /// <summary>
     /// How long after a revocation the entry is removed once more: a lookup that read the source just before the revocation
@@ -85,13 +92,16 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
     /// <summary>The 12-digit hash prefix of an entry key, for logs.</summary>
     private static string HashPrefix(string key) => key[^64..^52];
 
-    /// <summary>Notes a scheme whose answers are cached (a validator built for it).</summary>
-    public void Register(string scheme) => _schemes.TryAdd(scheme, 0);
+    /// <summary>The memory level of one kind of answer of one scheme (a validator built for it), noting the scheme for revocations.</summary>
+    public Partition For(TokenCacheKind kind, string scheme)
+    {
+        _schemes.TryAdd(scheme, 0);
+        return _partitions.GetOrAdd((kind, scheme), static (key, limit) => new Partition(key.Kind, key.Scheme, limit), memoryEntryLimit);
+    }
 
     /// <summary>The cached answer for the token, or <paramref name="validate"/>'s (shared with concurrent callers, and cached by <paramref name="policy"/>).</summary>
-    public async ValueTask<TokenValidationResult> GetOrValidateAsync<TState>(
-        TokenCacheKind kind,
-        string scheme,
+    public ValueTask<TokenValidationResult> GetOrValidateAsync<TState>(
+        Partition partition,
         string token,
         TokenCachePolicy policy,
         TState state,
@@ -100,11 +110,32 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
     {
         if (policy.Duration <= TimeSpan.Zero)
         {
-            return await validate(state, cancellationToken);
+            return validate(state, cancellationToken);
         }
 
-        var key = Key(kind, scheme, token);
-        // A struct: a hit allocates no state. The entry a factory makes carries the mark of it (CachedToken.MarkFresh).
+        // A memory hit is answered here, with no async state machine behind it.
+        var hash = TokenHash.Compute(token);
+        var now = timeProvider.GetUtcNow();
+        if (partition.TryGet(hash, now, out var hit))
+        {
+            Report(partition.Kind, "l1");
+            return new(hit.ToResult(now));
+        }
+
+        return FetchAsync(partition, hash, policy, state, validate, cancellationToken);
+    }
+
+    private async ValueTask<TokenValidationResult> FetchAsync<TState>(
+        Partition partition,
+        TokenHash hash,
+        TokenCachePolicy policy,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<TokenValidationResult>> validate,
+        CancellationToken cancellationToken)
+    {
+        var kind = partition.Kind;
+        var key = Key(kind, partition.Scheme, hash);
+        // A struct: a lookup allocates no state. The entry a factory makes carries the mark of it (CachedToken.MarkFresh).
         var fetch = new Fetch<TState>(state, validate, policy, timeProvider);
         CachedToken entry;
         try
@@ -112,8 +143,8 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
             entry = await cache.GetOrCreateAsync(key, fetch, Fetch<TState>.Run, policy.Entry, Tags, cancellationToken);
             if (entry is null || !entry.IsUsableAt(timeProvider.GetUtcNow()))
             {
-                // Memory keeps its own wall-clock lifetimes, and Redis may hand back an old payload: an answer past its use is
-                // fetched again, reading neither layer. Concurrent refreshes of one token still share one call.
+                // Redis may hand back an old payload: an answer past its use is fetched again, reading neither layer.
+                // Concurrent refreshes of one token still share one call.
                 entry = await cache.GetOrCreateAsync(key, fetch, Fetch<TState>.Run, policy.Refresh, Tags, cancellationToken);
             }
         }
@@ -146,6 +177,7 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
             await ShortenAsync(key, entry, policy, now);
         }
 
+        partition.Set(hash, entry, now, timeProvider);
         return entry.ToResult(now);
     }
 
@@ -160,9 +192,16 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
     /// <param name="hash">The token's hash.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
     public ValueTask RemoveAsync(TokenHash hash, CancellationToken cancellationToken = default)
-        => cache.RemoveAsync(
+    {
+        foreach (var partition in _partitions.Values)
+        {
+            partition.Remove(hash);
+        }
+
+        return cache.RemoveAsync(
             _schemes.Keys.SelectMany(scheme => KindNames.Select((_, kind) => Key((TokenCacheKind)kind, scheme, hash))).ToList(),
             cancellationToken);
+    }
 
     /// <summary>
     /// The revocation messages that reach every node: a revoked token's entries go (now, twice — see below —, and once more a
@@ -207,12 +246,20 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
     /// memory entries (HybridCache tag invalidation of <see cref="Tag"/>, written to Redis as <c>__MSFT_HCT__tokenauth</c>).
     /// </summary>
     /// <param name="cancellationToken">Cancels the Redis write.</param>
-    public ValueTask ClearLocalAsync(CancellationToken cancellationToken = default) => cache.RemoveByTagAsync(Tag, cancellationToken);
+    public ValueTask ClearLocalAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var partition in _partitions.Values)
+        {
+            partition.Clear();
+        }
+
+        return cache.RemoveByTagAsync(Tag, cancellationToken);
+    }
 
     private async ValueTask ShortenAsync(string key, CachedToken entry, TokenCachePolicy policy, DateTimeOffset now)
     {
         // HybridCache 10 cannot take an entry's lifetime from its factory's result: it stored this one for the policy's full
-        // duration; store it again for what is left of its use, so neither layer outlives the token.
+        // duration; store it again for what is left of its use, so that Redis does not outlive the token (memory goes by Until).
         try
         {
             var left = DateTimeOffset.FromUnixTimeMilliseconds(entry.Until) - now;
@@ -230,6 +277,147 @@ internal sealed class TokenCache(HybridCache cache, TimeProvider timeProvider, I
             // The entry still ends on time for every reader (its Until is checked on each read); only memory is kept longer.
             Log.TokenCacheWriteFailed(logger, HashPrefix(key), ex);
         }
+    }
+
+    /// <summary>
+    /// The memory level of one kind of answer of one scheme: entries by token hash, each used until its
+    /// <see cref="CachedToken.Until"/>. Bounded: past the limit, out-of-date entries go first, then arbitrary ones (a flood
+    /// of made-up tokens costs other tokens a second-level read, never the node's memory). Out-of-date entries that are not
+    /// read again are swept about once a minute.
+    /// </summary>
+    internal sealed class Partition(TokenCacheKind kind, string scheme, int limit)
+    {
+        private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
+
+        // SHA-256 output is uniform and no client can choose it: its first word is the bucket hash.
+        private readonly ConcurrentDictionary<TokenHash, CachedToken> _entries = new(TokenHashComparer.Instance);
+        private long _lastSweep = long.MinValue;
+        private int _sweeping;
+
+        // ConcurrentDictionary.Count takes every lock: this count is kept beside it (exact but for racing clears).
+        private int _count;
+
+        public TokenCacheKind Kind => kind;
+
+        public string Scheme => scheme;
+
+        /// <summary>How many entries this level holds (for tests).</summary>
+        internal int Count => _entries.Count;
+
+        private bool TryRemove(KeyValuePair<TokenHash, CachedToken> item)
+        {
+            if (_entries.TryRemove(item))
+            {
+                Interlocked.Decrement(ref _count);
+                return true;
+            }
+
+            return false;
+        }
+
+        public bool TryGet(TokenHash hash, DateTimeOffset now, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CachedToken? entry)
+        {
+            if (_entries.TryGetValue(hash, out entry))
+            {
+                if (entry.IsUsableAt(now))
+                {
+                    return true;
+                }
+
+                // Only this instance: another request may have just put a fresh answer in its place.
+                TryRemove(new KeyValuePair<TokenHash, CachedToken>(hash, entry));
+            }
+
+            entry = null;
+            return false;
+        }
+
+        public void Set(TokenHash hash, CachedToken entry, DateTimeOffset now, TimeProvider timeProvider)
+        {
+            if (!entry.IsUsableAt(now) || limit <= 0)
+            {
+                return;
+            }
+
+            var nowMs = now.ToUnixTimeMilliseconds();
+            if (Volatile.Read(ref _count) >= limit)
+            {
+                Trim(nowMs);
+            }
+
+            if (_entries.TryAdd(hash, entry))
+            {
+                Interlocked.Increment(ref _count);
+            }
+            else
+            {
+                _entries[hash] = entry;
+            }
+            if (nowMs - Interlocked.Read(ref _lastSweep) >= (long)SweepInterval.TotalMilliseconds && Interlocked.Exchange(ref _sweeping, 1) == 0)
+            {
+                Interlocked.Exchange(ref _lastSweep, nowMs);
+                ThreadPool.UnsafeQueueUserWorkItem(
+                    static state =>
+                    {
+                        var (partition, at) = state;
+                        partition.RemoveOutOfDate(at);
+                        Volatile.Write(ref partition._sweeping, 0);
+                    },
+                    (this, nowMs),
+                    preferLocal: false);
+            }
+        }
+
+        public void Remove(TokenHash hash)
+        {
+            if (_entries.TryRemove(hash, out _))
+            {
+                Interlocked.Decrement(ref _count);
+            }
+        }
+
+        public void Clear()
+        {
+            _entries.Clear();
+            Volatile.Write(ref _count, 0);
+        }
+
+        private void RemoveOutOfDate(long nowMs)
+        {
+            foreach (var (hash, entry) in _entries)
+            {
+                if (entry.Until <= nowMs)
+                {
+                    TryRemove(new KeyValuePair<TokenHash, CachedToken>(hash, entry));
+                }
+            }
+        }
+
+        private void Trim(long nowMs)
+        {
+            RemoveOutOfDate(nowMs);
+            // Still full of answers in use: make room for a tenth of the limit at once, so the next inserts need no trim.
+            var excess = Volatile.Read(ref _count) - (limit - Math.Max(1, limit / 10));
+            foreach (var (hash, _) in _entries)
+            {
+                if (excess-- <= 0)
+                {
+                    break;
+                }
+
+                Remove(hash);
+            }
+        }
+    }
+
+    /// <summary>Hashes a <see cref="TokenHash"/> by its first word (uniform: it is SHA-256 output no client chooses).</summary>
+    private sealed class TokenHashComparer : IEqualityComparer<TokenHash>
+    {
+        public static readonly TokenHashComparer Instance = new();
+
+        public bool Equals(TokenHash x, TokenHash y) => x.Equals(y);
+
+        public int GetHashCode(TokenHash obj) => obj.BucketHash;
     }
 
     /// <summary>One caller's factory: runs the validation at most once and says whether it ran.</summary>

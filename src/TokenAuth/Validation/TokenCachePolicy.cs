@@ -12,9 +12,10 @@ internal sealed class TokenCachePolicy
     {
         Duration = duration;
         InvalidDuration = invalidDuration;
-        Flags = distributed ? HybridCacheEntryFlags.None : HybridCacheEntryFlags.DisableDistributedCache;
+        // HybridCache's own memory level is off: TokenCache keeps the first level itself, keyed by the token hash.
+        Flags = HybridCacheEntryFlags.DisableLocalCache | (distributed ? HybridCacheEntryFlags.None : HybridCacheEntryFlags.DisableDistributedCache);
         Entry = For(duration);
-        // A refresh skips both layers' reads (the answer there is out of date) but writes both again.
+        // A refresh skips the second level's read (the answer there is out of date) but writes it again.
         Refresh = new HybridCacheEntryOptions
         {
             Expiration = duration,

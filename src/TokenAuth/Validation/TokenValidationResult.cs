@@ -36,13 +36,15 @@ public sealed class TokenValidationResult
     /// </summary>
     internal bool IsUnknown { get; private init; }
 
-    /// <summary>Creates a result for a valid token.</summary>
+    /// <summary>Creates a result for a valid token (the same instance for the same <paramref name="info"/>: results are immutable).</summary>
     /// <param name="info">What the token says.</param>
     public static TokenValidationResult Valid(TokenInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
-        return new(TokenValidationStatus.Valid, info, null, null, null);
+        return info.Derived.Valid;
     }
+
+    internal static TokenValidationResult CreateValid(TokenInfo info) => new(TokenValidationStatus.Valid, info, null, null, null);
 
     /// <summary>Creates a result for a token that is not valid.</summary>
     /// <param name="failure">Why, phrased for the client, without token material.</param>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -57,6 +58,33 @@ public class TokenAuthHandlerTests
         Assert.Equal("client-1", json.GetProperty("clientId").GetString());
         Assert.Equal(["read", "write"], json.GetProperty("scopes").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(source, json.GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task Ticket_CarriesTheTokensDates_AsJwtBearerDoes_ReadBackByThePublicGetters()
+    {
+        DateTimeOffset? expires = null, issued = null;
+        string? exp = null;
+        await using var app = await TestApp.StartAsync(map: a => a.MapGet("/ticket", async (HttpContext context) =>
+        {
+            var result = await context.AuthenticateAsync();
+            expires = result.Properties!.ExpiresUtc;
+            issued = result.Properties.IssuedUtc;
+            exp = result.Principal!.FindFirst(TokenAuthClaimTypes.Expiration)?.Value;
+            return Results.Ok();
+        }));
+        var issuedAt = TestApp.Start.AddMinutes(-5);
+        var expiresAt = TestApp.Start.AddMinutes(55).AddMilliseconds(700);
+        var token = await app.IssueAsync(new TokenInfo { Subject = "user-1", IssuedAt = issuedAt, ExpiresAt = expiresAt });
+
+        // Twice: the second request is served the formatted values the first one made.
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/ticket", token))).StatusCode);
+            Assert.Equal(issuedAt, issued);
+            Assert.Equal(expiresAt.AddMilliseconds(-700), expires);   // AuthenticationProperties keeps whole seconds
+            Assert.Equal(expiresAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), exp);
+        }
     }
 
     [Fact]

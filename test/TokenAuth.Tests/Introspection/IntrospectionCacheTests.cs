@@ -178,6 +178,69 @@ public sealed class IntrospectionCacheTests
     }
 
     [Fact]
+    public async Task MemoryEntryLimit_BoundsWhatTheNodeKeeps_TokensPastItAreIntrospectedAgain()
+    {
+        await using var authority = await IntrospectionAuthority.StartAsync();
+        await using var app = await StartAsync(authority, services: s => s.Configure<TokenCacheOptions>(o => o.MemoryEntryLimit = 10));
+        var memory = Cache(app).For(TokenCacheKind.Introspection, TokenAuthDefaults.AuthenticationScheme);
+        var tokens = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            tokens.Add(await authority.IssueAsync());
+        }
+
+        foreach (var token in tokens)
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(app, token));
+            Assert.InRange(memory.Count, 1, 10);
+        }
+
+        Assert.Equal(30, authority.Calls);
+
+        // Every token still works; the ones the limit pushed out cost a call again, the ones kept do not.
+        foreach (var token in tokens)
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(app, token));
+            Assert.InRange(memory.Count, 1, 10);
+        }
+
+        Assert.InRange(authority.Calls, 30 + 20, 30 + 29);
+    }
+
+    [Fact]
+    public async Task MemoryEntryLimitZero_KeepsNothingInMemory()
+    {
+        await using var authority = await IntrospectionAuthority.StartAsync();
+        await using var app = await StartAsync(authority, services: s => s.Configure<TokenCacheOptions>(o => o.MemoryEntryLimit = 0));
+        var token = await authority.IssueAsync();
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(app, token));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(app, token));
+        Assert.Equal(2, authority.Calls);
+    }
+
+    [Fact]
+    public async Task MemoryHit_AllocatesNothing()
+    {
+        await using var authority = await IntrospectionAuthority.StartAsync();
+        await using var app = await StartAsync(authority);
+        var validator = Validator(app);
+        var token = await authority.IssueAsync();
+        var first = await validator.ValidateAsync(token, CancellationToken.None);
+        Assert.Equal(TokenValidationStatus.Valid, first.Status);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            // Completed at once: awaiting it does not yield, so the bytes counted are the lookup's.
+            Assert.Same(first, await validator.ValidateAsync(token, CancellationToken.None));
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(1, authority.Calls);
+    }
+
+    [Fact]
     public async Task CacheDurationZero_IntrospectsEveryRequest()
     {
         await using var authority = await IntrospectionAuthority.StartAsync();

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace TokenAuth.Benchmarks;
+
+/// <summary>
+/// Where a cold JWT validation's CPU time goes, interleaved rounds and medians as in the CPU-time mode: the RS256
+/// signature check alone (RSA over the signed bytes), IdentityModel's <c>ValidateTokenAsync</c>, the same with the claims
+/// identity JwtBearer reads, and TokenAuth's validator.
+/// <code>dotnet run -c Release --project test/TokenAuth.Benchmarks -- jwtparts [rounds=21] [calls=2000]</code>
+/// </summary>
+internal static class JwtPartsRunner
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 21;
+        var calls = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2000;
+        var rsa = RSA.Create(2048);
+        var key = new RsaSecurityKey(rsa) { KeyId = "bench" };
+        var handler = new JsonWebTokenHandler { MapInboundClaims = false };
+        var jwt = handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "https://issuer.bench",
+            Audience = "api",
+            Subject = new System.Security.Claims.ClaimsIdentity([new("sub", "user-1"), new("scope", "read write"), new("client_id", "c")]),
+            Expires = DateTime.UtcNow.AddDays(1),
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+        });
+        var parameters = new TokenValidationParameters { ValidIssuer = "https://issuer.bench", ValidAudience = "api", IssuerSigningKey = key };
+        var validator = new JwtTokenValidator(new JwtValidationOptions { TokenValidationParameters = parameters }, TimeProvider.System, NullLogger.Instance);
+        var dot = jwt.LastIndexOf('.');
+        var signed = Encoding.ASCII.GetBytes(jwt[..dot]);
+        var signature = Base64UrlEncoder.DecodeBytes(jwt[(dot + 1)..]);
+
+        var parts = new (string Name, Func<ValueTask<bool>> Run)[]
+        {
+            ("IdentityModel + ClaimsIdentity", async () => (await handler.ValidateTokenAsync(jwt, parameters)).ClaimsIdentity is not null),
+            ("IdentityModel alone", async () => (await handler.ValidateTokenAsync(jwt, parameters)).IsValid),
+            ("RS256 signature alone", () => ValueTask.FromResult(rsa.VerifyData(signed, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))),
+            ("TokenAuth validator", async () => (await validator.ValidateAsync(jwt, default)).Status == TokenValidationStatus.Valid),
+        };
+        var cpu = parts.ToDictionary(p => p.Name, _ => new List<double>());
+        var bytes = parts.ToDictionary(p => p.Name, _ => new List<double>());
+        foreach (var part in parts)
+        {
+            await MeasureAsync(part.Run, calls);
+        }
+
+        var random = new Random(42);
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var part in parts.OrderBy(_ => random.Next()))
+            {
+                var (c, b) = await MeasureAsync(part.Run, calls);
+                cpu[part.Name].Add(c);
+                bytes[part.Name].Add(b);
+            }
+        }
+
+        var baseline = cpu[parts[0].Name];
+        Console.WriteLine($"CPU time and bytes per JWT validation, {rounds} interleaved rounds of {calls} calls, medians");
+        Console.WriteLine($"{"part",-34} {"CPU µs",8} {"ratio",8} {"bytes",8}");
+        foreach (var part in parts)
+        {
+            var ratios = cpu[part.Name].Zip(baseline, (v, b) => v / b).Order().ToList();
+            Console.WriteLine($"{part.Name,-34} {CpuTimeRunner.Median(cpu[part.Name]),8:F2} {ratios[ratios.Count / 2],8:F2} {CpuTimeRunner.Median(bytes[part.Name]),8:F0}");
+        }
+    }
+
+    private static async Task<(double Cpu, double Bytes)> MeasureAsync(Func<ValueTask<bool>> run, int calls)
+    {
+        GC.Collect();
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < calls; i++)
+        {
+            if (!await run())
+            {
+                throw new InvalidOperationException("A part did not validate.");
+            }
+        }
+
+        var bytesAfter = GC.GetTotalAllocatedBytes(precise: true);
+        process.Refresh();
+        return ((process.TotalProcessorTime - cpuBefore).TotalMicroseconds / calls, (double)(bytesAfter - bytesBefore) / calls);
+    }
+}
