@@ -145,6 +145,10 @@ public class AuthenticateBenchmarks
         new("TokenAuth_NoToken", "tokenauth-store", null, false),
     ];
 
+    /// <summary>The validator a TokenAuth scheme of this app runs.</summary>
+    internal ITokenValidator Validator(string scheme)
+        => _services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<TokenAuthOptions>>().Get(scheme).Validator!;
+
     /// <summary>A request as a server has it when authentication runs: method, path, the token in its header.</summary>
     internal static HttpContext Request(string? token, string? query = null)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -65,8 +64,7 @@ internal static class CpuTimeRunner
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var process = Process.GetCurrentProcess();
-        var cpuBefore = process.TotalProcessorTime;
+        var cpuBefore = CpuClock.NowMicroseconds();
         var bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
         for (var i = 0; i < calls; i++)
         {
@@ -78,9 +76,8 @@ internal static class CpuTimeRunner
         }
 
         var bytesAfter = GC.GetTotalAllocatedBytes(precise: true);
-        process.Refresh();
-        var cpuAfter = process.TotalProcessorTime;
-        return ((cpuAfter - cpuBefore).TotalMicroseconds / calls, (double)(bytesAfter - bytesBefore) / calls);
+        var cpuAfter = CpuClock.NowMicroseconds();
+        return ((cpuAfter - cpuBefore) / calls, (double)(bytesAfter - bytesBefore) / calls);
     }
 
     internal static double Median(List<double> values)
