@@ -5,7 +5,7 @@
 # because this machine is shared and noisy. Any answer but 200 — or a socket error, or a timeout — fails the run.
 #
 #   bash test/TokenAuth.Benchmarks/load.sh [--quick] [--duration S] [--rounds N] [--connections N] [--threads N]
-#                                          [--redis HOST:PORT | --no-redis]
+#                                          [--redis HOST:PORT | --no-redis] [--retry-noisy PCT]
 #
 #   --quick            3 s per endpoint and a short warm-up: under two minutes on the 2-core development machine
 #   --duration S       seconds per endpoint and round (default 10)
@@ -13,6 +13,8 @@
 #   --connections N    wrk connections (default 32; --connections 256 is the crowded variant)
 #   --redis HOST:PORT  the Redis of the Redis rows; by default a redis-server is started on a free loopback port
 #   --no-redis         no Redis rows
+#   --retry-noisy PCT  make a run again (twice at most; the quietest attempt counts) when other processes took more
+#                      than PCT % of the machine's CPU during it — see the last column; off by default
 #
 # The Redis rows come from a second instance of the same app started with --redis: AddTokenAuthRedisStore is a
 # registration for the whole process (store and validation cache), as in a real host, so one process cannot hold both.
@@ -20,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 command_line="bash test/TokenAuth.Benchmarks/load.sh${*:+ $*}"
-duration=10; rounds=3; connections=32; threads=2; warmup=5; redis=""; use_redis=1
+duration=10; rounds=3; connections=32; threads=2; warmup=5; redis=""; use_redis=1; retry_noisy=-1
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) duration=3; warmup=3 ;;
@@ -30,7 +32,8 @@ while [[ $# -gt 0 ]]; do
     --threads) threads=$2; shift ;;
     --redis) redis=$2; shift ;;
     --no-redis) use_redis=0 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --retry-noisy) retry_noisy=$2; shift ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -195,6 +198,7 @@ hz=$(getconf CLK_TCK); cores=$(nproc)
 
 # Measure: rounds × endpoints, each round rotated so that no endpoint always follows the same one.
 count=${#endpoints[@]}
+repeated=0
 : >"$tmp/results"
 for round in $(seq 1 "$rounds"); do
   offset=$(( (round - 1) * count / rounds ))
@@ -202,12 +206,22 @@ for round in $(seq 1 "$rounds"); do
     read -r label instance path <<<"${endpoints[$(( (k + offset) % count ))]}"
     args=(-t"$threads" -c"$connections" -d"${duration}s" -s "$tmp/measure.lua")
     [[ -n ${token[$label]} ]] && args+=(-H "Authorization: Bearer ${token[$label]}")
-    read -r busy0 ours0 children0 wall0 <<<"$(ticks)"
-    out=$(wrk "${args[@]}" "${base[$instance]}$path") || fail "wrk failed on $label"
-    read -r busy1 ours1 children1 wall1 <<<"$(ticks)"
-    others=$(awk -v b=$((busy1 - busy0)) -v o=$((ours1 - ours0 + children1 - children0)) -v w="$(awk -v a="$wall0" -v z="$wall1" 'BEGIN { print z - a }')" \
-      -v hz="$hz" -v n="$cores" 'BEGIN { x = (b - o) / (w * hz * n) * 100; printf "%.0f", x < 0 ? 0 : x }')
-    read -r _ requests micros bytes p99 p50 connect rd wr status timeout <<<"$(grep '^RESULT' <<<"$out")"
+    # With --retry-noisy, a run during which other processes took more CPU than allowed is made again (twice at most),
+    # and the quietest attempt kept.
+    best=""; attempts=0
+    while :; do
+      attempts=$((attempts + 1))
+      read -r busy0 ours0 children0 wall0 <<<"$(ticks)"
+      out=$(wrk "${args[@]}" "${base[$instance]}$path") || fail "wrk failed on $label"
+      read -r busy1 ours1 children1 wall1 <<<"$(ticks)"
+      others=$(awk -v b=$((busy1 - busy0)) -v o=$((ours1 - ours0 + children1 - children0)) -v w="$(awk -v a="$wall0" -v z="$wall1" 'BEGIN { print z - a }')" \
+        -v hz="$hz" -v n="$cores" 'BEGIN { x = (b - o) / (w * hz * n) * 100; printf "%.0f", x < 0 ? 0 : x }')
+      [[ -z $best || $others -lt ${best%% *} ]] && best="$others $(grep '^RESULT' <<<"$out")"
+      (( retry_noisy < 0 || others <= retry_noisy || attempts >= 3 )) && break
+      echo "[round $round/$rounds] $label: other processes took $others % CPU, again" >&2
+    done
+    (( attempts == 1 )) || repeated=$((repeated + 1))
+    read -r others _ requests micros bytes p99 p50 connect rd wr status timeout <<<"$best"
     (( status == 0 )) || fail "$label answered $status of $requests requests with a status ≥ 400 (round $round)"
     (( connect + rd + wr + timeout == 0 )) || fail "$label: socket errors connect $connect read $rd write $wr timeout $timeout (round $round)"
     s=${size[$label]}
@@ -234,7 +248,8 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src test 2>/dev/null || echo "+uncommitted")
 echo "machine: $(nproc) cores, $cpu; $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit; load average before the run $loadavg"
 echo "command: $command_line"
-echo "wrk -t$threads -c$connections, ${duration}s per endpoint, $rounds rounds interleaved, ${warmup}s warm-up per instance; medians; server GC; loopback"
+echo "wrk -t$threads -c$connections, ${duration}s per endpoint, $rounds rounds interleaved, ${warmup}s warm-up per instance; medians; server GC; loopback$(
+  (( retry_noisy >= 0 )) && echo "; runs with other processes above $retry_noisy % CPU made again: $repeated of $((count * rounds))")"
 echo
 python3 - "$tmp/results" <<'PY'
 import statistics, sys
