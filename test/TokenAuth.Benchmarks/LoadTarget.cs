@@ -3,6 +3,7 @@ using System.Runtime;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -20,8 +21,9 @@ namespace TokenAuth.Benchmarks;
 /// The app load.sh measures with wrk: Kestrel on a loopback address, logging at Warning, and one endpoint per scheme, each
 /// requiring only its own scheme and all answering the same bytes (<c>ok user-0001</c>; <c>/anon</c> answers
 /// <c>ok anonymous</c>, as long). No scheme is the default, so <c>/anon</c> runs no handler at all and every other endpoint
-/// exactly one. <c>/tokens</c> hands out what each endpoint needs; <c>/introspect</c> is the RFC 7662 authority the
-/// introspection schemes ask (in this process, over loopback HTTP).
+/// exactly one; <c>/floor</c> is a scheme that does nothing (<see cref="FloorAuthenticationHandler"/>), the framework's own
+/// share. <c>/tokens</c> hands out what each endpoint needs; <c>/introspect</c> is the RFC 7662 authority the
+/// introspection schemes ask (in this process, over loopback HTTP); <c>/stats</c> the process's allocations and collections.
 /// </summary>
 /// <remarks>
 /// <c>--redis host:port</c> keeps the store and the validation cache's second level in Redis
@@ -37,6 +39,7 @@ internal static class LoadTarget
     /// <summary>The protected endpoints: the one scheme each requires, and which of the tokens it takes.</summary>
     private static readonly (string Path, string Scheme, TokenKind Token)[] Endpoints =
     [
+        ("/floor", FloorAuthenticationHandler.SchemeName, TokenKind.Stored),
         ("/jwtbearer", "jwtbearer", TokenKind.Jwt),
         ("/tokenauth/jwt", "tokenauth-jwt", TokenKind.Jwt),
         ("/tokenauth/store", "tokenauth-store", TokenKind.Stored),
@@ -75,6 +78,7 @@ internal static class LoadTarget
         // No default scheme: the authentication middleware then authenticates nothing, and each endpoint's policy runs
         // its one scheme — so /anon is the request without authentication and /jwtbearer is JwtBearer alone.
         builder.Services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, FloorAuthenticationHandler>(FloorAuthenticationHandler.SchemeName, null)
             .AddJwtBearer("jwtbearer", o =>
             {
                 o.MapInboundClaims = false;
@@ -141,6 +145,11 @@ internal static class LoadTarget
             _ => introspectedToken,
         });
         app.MapGet("/tokens", () => Results.Json(tokens));
+
+        // Read by load.sh before and after each run: what the process allocated and collected, and its thread pool, as
+        // "allocated-bytes gen0 gen1 gen2 gc-pause-µs thread-pool-threads".
+        app.MapGet("/stats", () => FormattableString.Invariant(
+            $"{GC.GetTotalAllocatedBytes()} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {(long)GC.GetTotalPauseDuration().TotalMicroseconds} {ThreadPool.ThreadCount}"));
 
         app.MapGet("/anon", Body);
         foreach (var (path, scheme, _) in Endpoints)
