@@ -7,7 +7,7 @@
 #   bash test/TokenAuth.Benchmarks/load.sh [--quick] [--duration S] [--rounds N] [--connections N] [--threads N]
 #                                          [--redis HOST:PORT | --no-redis] [--retry-noisy PCT]
 #
-#   --quick            3 s per endpoint and a short warm-up: under two minutes on the 2-core development machine
+#   --quick            3 s per endpoint, a short warm-up, no uncached introspection: under two minutes here (2 cores)
 #   --duration S       seconds per endpoint and round (default 10)
 #   --rounds N         rounds (default 3)
 #   --connections N    wrk connections (default 32; --connections 256 is the crowded variant)
@@ -22,10 +22,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 command_line="bash test/TokenAuth.Benchmarks/load.sh${*:+ $*}"
-duration=10; rounds=3; connections=32; threads=2; warmup=5; redis=""; use_redis=1; retry_noisy=-1
+duration=10; rounds=3; connections=32; threads=2; warmup=5; redis=""; use_redis=1; retry_noisy=-1; quick=0
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --quick) duration=3; warmup=3 ;;
+    --quick) quick=1; duration=3; warmup=3 ;;
     --duration) duration=$2; shift ;;
     --rounds) rounds=$2; shift ;;
     --connections) connections=$2; shift ;;
@@ -43,7 +43,7 @@ started_at=$SECONDS
 loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
 
 tmp=$(mktemp -d)
-pids=()
+pids=(); redis_pid=""
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -68,7 +68,7 @@ print(*[s.getsockname()[1] for s in socks])')
 if [[ $use_redis == 1 && -z $redis ]]; then
   if command -v redis-server >/dev/null; then
     redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$tmp/redis.log" 2>&1 &
-    pids+=($!)
+    pids+=($!); redis_pid=$!
     redis="127.0.0.1:$redis_port"
     for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
     redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG || { cat "$tmp/redis.log" >&2; fail "redis-server did not start"; }
@@ -82,7 +82,7 @@ fi
 start_app() { # name port [redis]
   local name=$1 app_port=$2
   DOTNET_gcServer=1 dotnet "$dll" serve --urls "http://127.0.0.1:$app_port" ${3:+--redis "$3"} >"$tmp/$name.log" 2>&1 &
-  pids+=($!)
+  pids+=($!); app_pid=$!
   local pid=$!
   for _ in $(seq 1 300); do
     curl -fs "http://127.0.0.1:$app_port/anon" >/dev/null 2>&1 && return 0
@@ -92,20 +92,28 @@ start_app() { # name port [redis]
   cat "$tmp/$name.log" >&2
   fail "the $name load target did not start"
 }
+declare -A measured
 start_app memory "$port"
+measured[memory]=$app_pid
 instances=(memory)
-[[ $use_redis == 1 ]] && { start_app redis "$redis_app_port" "$redis"; instances+=(redis); }
+if [[ $use_redis == 1 ]]; then
+  start_app redis "$redis_app_port" "$redis"
+  measured[redis]="$app_pid $redis_pid"
+  instances+=(redis)
+fi
 
 # The endpoints: label, instance, path. The uncached store in memory is the in-memory store (it has no cache), so it is
-# measured only in Redis, where it means one GET per request.
+# measured only in Redis, where it means one GET per request. The uncached introspection, a loopback call to this same
+# process per request, says what the cache saves; the quick mode leaves it out to stay under two minutes.
 endpoints=(
   "/anon memory /anon"
+  "/floor memory /floor"
   "/jwtbearer memory /jwtbearer"
   "/tokenauth/jwt memory /tokenauth/jwt"
   "/tokenauth/store memory /tokenauth/store"
   "/tokenauth/introspect memory /tokenauth/introspect"
-  "/tokenauth/introspect/uncached memory /tokenauth/introspect/uncached"
 )
+[[ $quick == 1 ]] || endpoints+=("/tokenauth/introspect/uncached memory /tokenauth/introspect/uncached")
 [[ $use_redis == 1 ]] && endpoints+=(
   "redis:/tokenauth/store redis /tokenauth/store"
   "redis:/tokenauth/store/uncached redis /tokenauth/store/uncached"
@@ -186,13 +194,17 @@ for instance in "${instances[@]}"; do
   (( status == 0 && connect + rd + wr + timeout == 0 )) || fail "warm-up of $instance: $status answers ≥ 400, errors connect $connect read $rd write $wr timeout $timeout"
 done
 
-# CPU ticks: the machine's (user, nice, system, steal — not interrupts, which are partly our own loopback traffic), this
-# script's long-running processes' (the load targets, redis-server) and its finished children's (wrk). What is left is
-# what other processes took during a run: the interference a shared machine adds, reported beside each round.
+# CPU ticks (1/CLK_TCK s): the machine's (user, nice, system, steal — not interrupts, which are partly our own loopback
+# traffic), every process this script started, its finished children (wrk), and the processes a row measures (its load
+# target, and the redis-server this script started for a Redis row). Machine minus ours is what other processes took
+# during a run: the interference of a shared machine, reported beside each round. The measured processes' ticks per
+# request are the server's CPU cost of a request, which that interference changes far less than it changes req/s.
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 ticks() {
-  local ours=0 pid
-  for pid in "${pids[@]}"; do ours=$(( ours + $(awk '{ print $14 + $15 }' "/proc/$pid/stat") )); done
-  echo "$(awk '/^cpu / { print $2 + $3 + $4 + $9 }' /proc/stat) $ours $(awk '{ print $16 + $17 }' "/proc/$$/stat") $EPOCHREALTIME"
+  local ours=0 measured=0 pid
+  for pid in "${pids[@]}"; do ours=$(( ours + $(proc_ticks "$pid") )); done
+  for pid in "$@"; do measured=$(( measured + $(proc_ticks "$pid") )); done
+  echo "$(awk '/^cpu / { print $2 + $3 + $4 + $9 }' /proc/stat) $ours $(awk '{ print $16 + $17 }' "/proc/$$/stat") $measured $EPOCHREALTIME"
 }
 hz=$(getconf CLK_TCK); cores=$(nproc)
 
@@ -211,26 +223,31 @@ for round in $(seq 1 "$rounds"); do
     best=""; attempts=0
     while :; do
       attempts=$((attempts + 1))
-      read -r busy0 ours0 children0 wall0 <<<"$(ticks)"
+      read -r busy0 ours0 children0 measured0 wall0 <<<"$(ticks ${measured[$instance]})"
+      read -r alloc0 gen00 gen10 gen20 pause0 _ <<<"$(curl -fs "${base[$instance]}/stats")"
       out=$(wrk "${args[@]}" "${base[$instance]}$path") || fail "wrk failed on $label"
-      read -r busy1 ours1 children1 wall1 <<<"$(ticks)"
-      others=$(awk -v b=$((busy1 - busy0)) -v o=$((ours1 - ours0 + children1 - children0)) -v w="$(awk -v a="$wall0" -v z="$wall1" 'BEGIN { print z - a }')" \
-        -v hz="$hz" -v n="$cores" 'BEGIN { x = (b - o) / (w * hz * n) * 100; printf "%.0f", x < 0 ? 0 : x }')
-      [[ -z $best || $others -lt ${best%% *} ]] && best="$others $(grep '^RESULT' <<<"$out")"
+      read -r alloc1 gen01 gen11 gen21 pause1 pool <<<"$(curl -fs "${base[$instance]}/stats")"
+      read -r busy1 ours1 children1 measured1 wall1 <<<"$(ticks ${measured[$instance]})"
+      others=$(awk -v b=$((busy1 - busy0)) -v o=$((ours1 - ours0 + children1 - children0)) -v a="$wall0" -v z="$wall1" \
+        -v hz="$hz" -v n="$cores" 'BEGIN { x = (b - o) / ((z - a) * hz * n) * 100; printf "%.0f", x < 0 ? 0 : x }')
+      read -r _ requests micros bytes p99 p50 connect rd wr status timeout <<<"$(grep '^RESULT' <<<"$out")"
+      run="$others $requests $micros $bytes $p99 $p50 $connect $rd $wr $status $timeout $((measured1 - measured0))"
+      run+=" $((alloc1 - alloc0)) $((gen01 - gen00)) $((gen11 - gen10)) $((gen21 - gen20)) $((pause1 - pause0)) $pool"
+      [[ -z $best || $others -lt ${best%% *} ]] && best=$run
       (( retry_noisy < 0 || others <= retry_noisy || attempts >= 3 )) && break
       echo "[round $round/$rounds] $label: other processes took $others % CPU, again" >&2
     done
     (( attempts == 1 )) || repeated=$((repeated + 1))
-    read -r others _ requests micros bytes p99 p50 connect rd wr status timeout <<<"$best"
+    read -r others requests micros bytes p99 p50 connect rd wr status timeout cpu alloc gen0 gen1 gen2 pause pool <<<"$best"
     (( status == 0 )) || fail "$label answered $status of $requests requests with a status ≥ 400 (round $round)"
     (( connect + rd + wr + timeout == 0 )) || fail "$label: socket errors connect $connect read $rd write $wr timeout $timeout (round $round)"
     s=${size[$label]}
     # Every complete response has the checked size; at most one partial response per connection when time is up.
     (( bytes >= requests * s && bytes <= (requests + connections) * s )) \
       || fail "$label: $bytes bytes for $requests responses of $s bytes: some answers were not the checked 200 (round $round)"
-    echo "$label $round $requests $micros $p99 $p50 $others" >>"$tmp/results"
-    awk -v r="$round/$rounds" -v l="$label" -v n="$requests" -v us="$micros" -v p="$p99" -v x="$others" \
-      'BEGIN { printf "[round %s] %-32s %8.0f req/s  p99 %6.2f ms  other processes %3d %% CPU\n", r, l, n / (us / 1e6), p / 1000, x }' >&2
+    echo "$label $round $requests $micros $p99 $p50 $others $cpu $alloc $gen0 $gen1 $gen2 $pause $pool" >>"$tmp/results"
+    awk -v r="$round/$rounds" -v l="$label" -v n="$requests" -v us="$micros" -v p="$p99" -v x="$others" -v c="$cpu" -v hz="$hz" \
+      'BEGIN { printf "[round %s] %-32s %8.0f req/s  p99 %6.2f ms  %5.1f µs CPU/request  other processes %3d %% CPU\n", r, l, n / (us / 1e6), p / 1000, c * 1e6 / hz / n, x }' >&2
   done
 done
 
@@ -251,15 +268,21 @@ echo "command: $command_line"
 echo "wrk -t$threads -c$connections, ${duration}s per endpoint, $rounds rounds interleaved, ${warmup}s warm-up per instance; medians; server GC; loopback$(
   (( retry_noisy >= 0 )) && echo "; runs with other processes above $retry_noisy % CPU made again: $repeated of $((count * rounds))")"
 echo
-python3 - "$tmp/results" <<'PY'
+python3 - "$tmp/results" "$hz" <<'PY'
 import statistics, sys
+hz = int(sys.argv[2])
 runs = {}
 for line in open(sys.argv[1]):
-    label, _, requests, micros, p99, _, others = line.split()
-    runs.setdefault(label, []).append((int(requests) / (int(micros) / 1e6), int(p99) / 1000, int(others)))
-med = {k: (statistics.median(r for r, _, _ in v), statistics.median(p for _, p, _ in v)) for k, v in runs.items()}
+    label, _, requests, micros, p99, _, others, cpu, alloc, gen0, gen1, gen2, pause, pool = line.split()
+    n, seconds = int(requests), int(micros) / 1e6
+    runs.setdefault(label, []).append({
+        "rps": n / seconds, "p99": int(p99) / 1000, "others": int(others), "cpu": int(cpu) * 1e6 / hz / n,
+        "alloc": int(alloc) / n, "gcs": [int(g) * 10000 / n for g in (gen0, gen1, gen2)],
+        "pause": int(pause) / 1e6 / seconds * 100, "pool": int(pool)})
+def med(label, key): return statistics.median(r[key] for r in runs[label])
 what = {
     "/anon": "no authentication",
+    "/floor": "a scheme that does nothing: ASP.NET Core's own share",
     "/jwtbearer": "JwtBearer, RS256",
     "/tokenauth/jwt": "TokenAuth JWT, RS256",
     "/tokenauth/store": "TokenAuth store, in memory",
@@ -269,18 +292,32 @@ what = {
     "redis:/tokenauth/store/uncached": "TokenAuth store in Redis, one GET per request",
     "redis:/tokenauth/introspect": "TokenAuth introspection, memory + Redis L2",
 }
-anon_rps, anon_p99 = med["/anon"]
-jwt_rps = med["/jwtbearer"][0]
-print("| endpoint | what | req/s | p99 ms | req/s ÷ /anon | p99 ÷ /anon | req/s ÷ /jwtbearer | req/s by round (spread) | p99 ms by round | others' CPU % by round |")
-print("|---|---|--:|--:|--:|--:|--:|---|---|---|")
+anon_rps, anon_p99, anon_cpu = med("/anon", "rps"), med("/anon", "p99"), med("/anon", "cpu")
+jwt_rps = med("/jwtbearer", "rps")
+print("| endpoint | what | req/s | p99 ms | req/s ÷ /anon | p99 ÷ /anon | req/s ÷ /jwtbearer | req/s by round (spread) | p99 ms by round |")
+print("|---|---|--:|--:|--:|--:|--:|---|---|")
 for label, v in runs.items():
-    rps, p99 = med[label]
-    rates = [r for r, _, _ in v]
+    rps, p99 = med(label, "rps"), med(label, "p99")
+    rates = [r["rps"] for r in v]
     spread = (max(rates) - min(rates)) / rps * 100
+    by_round = " / ".join(f"{r:,.0f}" for r in rates)
+    p99_by_round = " / ".join(f"{r['p99']:.2f}" for r in v)
     print(f"| `{label}` | {what.get(label, '')} | {rps:,.0f} | {p99:.2f} | {rps / anon_rps:.2f} | {p99 / anon_p99:.2f} | {rps / jwt_rps:.2f} "
-          f"| {' / '.join(f'{r:,.0f}' for r in rates)} (±{spread / 2:.0f} %) | {' / '.join(f'{p:.2f}' for _, p, _ in v)} | {' / '.join(str(x) for _, _, x in v)} |")
-if "/tokenauth/store" in med:
-    rps, p99 = med["/tokenauth/store"]
+          f"| {by_round} (±{spread / 2:.0f} %) | {p99_by_round} |")
+print()
+print("Per request, on the server side (medians of the rounds): CPU of the load target (and of redis-server for a Redis row),")
+print("bytes the load target allocated, its collections, the share of the run its GC pauses took, its thread-pool size at the")
+print("end; and the CPU other processes took during each round.")
+print()
+print("| endpoint | CPU µs/request | CPU ÷ /anon | allocated B/request | GCs per 10k requests (gen0/1/2) | GC pauses, % of the run | pool threads | others' CPU % by round |")
+print("|---|--:|--:|--:|--:|--:|--:|---|")
+for label, v in runs.items():
+    cpu = med(label, "cpu")
+    gcs = "/".join(f"{statistics.median(r['gcs'][i] for r in v):.1f}" for i in range(3))
+    others = " / ".join(str(r["others"]) for r in v)
+    print(f"| `{label}` | {cpu:.1f} | {cpu / anon_cpu:.2f} | {med(label, 'alloc'):,.0f} | {gcs} | {med(label, 'pause'):.1f} | {med(label, 'pool'):.0f} | {others} |")
+if "/tokenauth/store" in runs:
+    rps, p99 = med("/tokenauth/store", "rps"), med("/tokenauth/store", "p99")
     def mark(ok): return "met" if ok else "NOT met"
     print()
     print(f"Targets for `/tokenauth/store`: req/s ≥ 0.90 × /anon: {rps / anon_rps:.2f} ({mark(rps / anon_rps >= 0.9)}); "
