@@ -1,14 +1,17 @@
 using BenchmarkDotNet.Running;
+using TokenAuth.Benchmarks;
 
 // dotnet run -c Release --project test/TokenAuth.Benchmarks -- --filter '*'     (BenchmarkDotNet)
 // dotnet run -c Release --project test/TokenAuth.Benchmarks -- cputime [rounds] [calls]   (CPU time and bytes per call, interleaved, medians)
 // dotnet run -c Release --project test/TokenAuth.Benchmarks -- jwtparts [rounds] [calls]  (where a cold JWT validation's CPU goes)
 // dotnet run -c Release --project test/TokenAuth.Benchmarks -- redis [rounds] [calls]     (an L2 hit against a raw Redis GET; needs redis-server)
 // Every class has a [Benchmark(Baseline = true)]: results are read as the Ratio column, not as absolute times.
+// dotnet run -c Release --project test/TokenAuth.Benchmarks -- serve --urls http://127.0.0.1:5199 [--redis host:port]
+// is the app load.sh measures with wrk (see LoadTarget).
 if (args is ["jwtparts", ..])
 {
     await TokenAuth.Benchmarks.JwtPartsRunner.RunAsync(args);
-    return;
+    return 0;
 }
 
 if (args is ["redis", ..])
@@ -26,19 +29,25 @@ if (args is ["redis", ..])
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 21,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 500);
     await redis.Cleanup();
-    return;
+    return 0;
 }
 
 if (args is ["allocations", var scenario])
 {
-    await TokenAuth.Benchmarks.AllocSampleRunner.RunAsync(scenario);
-    return;
+    await AllocSampleRunner.RunAsync(scenario);
+    return 0;
 }
 
 if (args is ["cputime", ..])
 {
-    await TokenAuth.Benchmarks.CpuTimeRunner.RunAsync(args);
-    return;
+    await CpuTimeRunner.RunAsync(args);
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "serve")
+{
+    return await LoadTarget.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
