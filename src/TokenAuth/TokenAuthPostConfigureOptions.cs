@@ -61,7 +61,7 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
             ? new StoreTokenValidator(services.GetRequiredService<ITokenStore>(), options.TimeProvider, options.Backends.TokenStore, loggers.CreateLogger<StoreTokenValidator>())
             : null;
         var storeCacheDuration = options.StoreCacheDuration
-            ?? (services.GetService<ITokenStore>() is DistributedCacheTokenStore ? TokenAuthOptions.DistributedStoreCacheDuration : TimeSpan.Zero);
+            ?? (services.GetService<ITokenStore>() is DistributedCacheTokenStore or RedisTokenStore ? TokenAuthOptions.DistributedStoreCacheDuration : TimeSpan.Zero);
         if (storeValidator is not null && storeCacheDuration > TimeSpan.Zero)
         {
             // Memory only and no negative entries: a store miss is asked again, and the store itself is the shared level.

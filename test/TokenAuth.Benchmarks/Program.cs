@@ -5,6 +5,7 @@ using TokenAuth.Benchmarks;
 // dotnet run -c Release --project test/TokenAuth.Benchmarks -- cputime [rounds] [calls]   (CPU time and bytes per call, interleaved, medians)
 // dotnet run -c Release --project test/TokenAuth.Benchmarks -- jwtparts [rounds] [calls]  (where a cold JWT validation's CPU goes)
 // dotnet run -c Release --project test/TokenAuth.Benchmarks -- redis [rounds] [calls]     (an L2 hit against a raw Redis GET; needs redis-server)
+// dotnet run -c Release --project test/TokenAuth.Benchmarks -- redis-bytes [tokens]      (Redis memory per stored token, both formats)
 // Every class has a [Benchmark(Baseline = true)]: results are read as the Ratio column, not as absolute times.
 // dotnet run -c Release --project test/TokenAuth.Benchmarks -- serve --urls http://127.0.0.1:5199 [--redis host:port]
 // is the app load.sh measures with wrk (see LoadTarget).
@@ -47,6 +48,12 @@ if (args is ["cputime", ..])
 if (args.Length > 0 && args[0] == "serve")
 {
     return await LoadTarget.RunAsync(args[1..]);
+}
+
+if (args is ["redis-bytes", ..])
+{
+    await TokenAuth.Benchmarks.RedisBytesRunner.RunAsync(args);
+    return 0;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

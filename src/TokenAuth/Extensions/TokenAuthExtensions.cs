@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 using TokenAuth;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -17,6 +16,9 @@ public static class TokenAuthExtensions
 {
     /// <summary>The named <see cref="RedisCacheOptions"/> of the validation cache's second level.</summary>
     private const string CacheRedisOptionsName = "TokenAuth.Cache";
+
+    /// <summary>The named <see cref="RedisCacheOptions"/> of the Redis token store, and the key of its connection.</summary>
+    private const string StoreRedisOptionsName = "TokenAuth";
 
     /// <summary>Adds authentication with TokenAuth as the default scheme, configured from <c>Authentication:Schemes:TokenAuth</c>.</summary>
     /// <param name="services">The services.</param>
@@ -98,27 +100,33 @@ public static class TokenAuthExtensions
     /// <summary>
     /// Keeps tokens in Redis, so that every node of a farm validates what any node issued and honours
     /// what any node revoked. Replaces the in-memory default; the host's own <see cref="IDistributedCache"/> is untouched.
+    /// Each live token is one Redis string of about 170 bytes of Redis memory (see the README's Token store section); entries written by
+    /// earlier versions stay readable until they expire (<see cref="TokenStoreOptions.ReadLegacyEntries"/>). The store and
+    /// the revocation bus share one connection; the validation cache's second level has its own.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="configure">Configures the Redis connection (e.g. <c>o.Configuration = "localhost:6379"</c>).</param>
+    /// <param name="configure">
+    /// Configures the Redis connection (e.g. <c>o.Configuration = "localhost:6379"</c>); <see cref="RedisCacheOptions.InstanceName"/>,
+    /// when set, goes before every key, as <c>RedisCache</c> put it.
+    /// </param>
     /// <returns>The services.</returns>
     public static IServiceCollection AddTokenAuthRedisStore(this IServiceCollection services, Action<RedisCacheOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        const string name = "TokenAuth";
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<TokenStoreOptions>();
         // Timeouts the host did not choose are set so that a hung or dead Redis is seen within the backend deadline.
-        services.AddOptions<RedisCacheOptions>(name).Configure(configure).PostConfigure(RedisConnectionDefaults.Apply);
-        services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => new DistributedCacheTokenStore(
-            new RedisCache(Options.Options.Create(sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(name))),
-            sp.GetRequiredService<IOptions<TokenStoreOptions>>(),
-            sp.GetRequiredService<TimeProvider>(),
-            ownsCache: true)));
+        services.AddOptions<RedisCacheOptions>(StoreRedisOptionsName).Configure(configure).PostConfigure(RedisConnectionDefaults.Apply);
+        services.TryAddKeyedSingleton(StoreRedisOptionsName, (sp, _) => new RedisConnection(sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(StoreRedisOptionsName)));
+        services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => new RedisTokenStore(
+            sp.GetRequiredKeyedService<RedisConnection>(StoreRedisOptionsName),
+            sp.GetRequiredService<IOptions<TokenStoreOptions>>().Value,
+            sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(StoreRedisOptionsName).InstanceName,
+            sp.GetRequiredService<TimeProvider>())));
 
-        // The same Redis is the validation cache's second level and carries revocations to every node.
-        return services.AddTokenAuthRedisCache(configure);
+        // The same Redis is the validation cache's second level and carries revocations to every node, on the store's connection.
+        return services.AddTokenAuthRedisCache(configure, busConnection: StoreRedisOptionsName);
     }
 
     /// <summary>The revoker and an in-process bus, unless a farm's bus was registered.</summary>
@@ -145,6 +153,13 @@ public static class TokenAuthExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
+        services.TryAddKeyedSingleton(CacheRedisOptionsName, (sp, _) => new RedisConnection(sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(CacheRedisOptionsName)));
+        return services.AddTokenAuthRedisCache(configure, busConnection: CacheRedisOptionsName);
+    }
+
+    /// <summary>The validation cache's second level, and the revocation bus on the <see cref="RedisConnection"/> keyed <paramref name="busConnection"/>.</summary>
+    private static IServiceCollection AddTokenAuthRedisCache(this IServiceCollection services, Action<RedisCacheOptions> configure, string busConnection)
+    {
         services.AddOptions<RedisCacheOptions>(CacheRedisOptionsName).Configure(configure).PostConfigure(RedisConnectionDefaults.Apply);
         services.AddOptions<TokenCacheOptions>();
         services.RemoveAllKeyed<IDistributedCache>(TokenAuthDefaults.CacheServiceKey);
@@ -156,12 +171,9 @@ public static class TokenAuthExtensions
         // Revocations travel to every node on a channel of the same Redis: a token revoked on one node (or by the
         // authority, when it shares the Redis) leaves every node's cache within about a second.
         services.AddTokenAuthRevocation();
-        services.TryAddSingleton(sp =>
-        {
-            var redis = sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(CacheRedisOptionsName);
-            var configuration = redis.ConfigurationOptions ?? ConfigurationOptions.Parse(redis.Configuration ?? throw new InvalidOperationException("The Redis cache has no configuration."));
-            return ActivatorUtilities.CreateInstance<RedisRevocationBus>(sp, configuration);
-        });
+        // The last call chooses the bus's connection, as the last configuration of its options chose its server before.
+        services.RemoveAll<RedisRevocationBus>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RedisRevocationBus>(sp, sp.GetRequiredKeyedService<RedisConnection>(busConnection)));
         services.Replace(ServiceDescriptor.Singleton<IRevocationBus>(sp => sp.GetRequiredService<RedisRevocationBus>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RevocationBusStarter>());
         return services;

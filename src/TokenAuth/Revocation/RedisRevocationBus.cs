@@ -16,19 +16,23 @@ internal sealed class RedisRevocationBus : IRevocationBus, IHostedService, IAsyn
     /// <summary>The channel every node listens on.</summary>
     public static readonly RedisChannel Channel = RedisChannel.Literal("tokenauth:revocations");
 
-    private readonly ConfigurationOptions _configuration;
+    private readonly RedisConnection _connection;
     private readonly RevocationDispatcher _dispatcher;
     private readonly ILogger<RedisRevocationBus> _logger;
     private readonly string _node = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
     private readonly SemaphoreSlim _connectLock = new(1, 1);
-    private ConnectionMultiplexer? _connection;
+    private IConnectionMultiplexer? _subscribed;
 
-    public RedisRevocationBus(ConfigurationOptions configuration, RevocationDispatcher dispatcher, ILogger<RedisRevocationBus> logger)
+    /// <summary>Creates the bus.</summary>
+    /// <param name="connection">
+    /// Its connection, which it never disposes: its own, or the Redis token store's (<c>AddTokenAuthRedisStore</c>). The bus
+    /// subscribes on it and listens to its connection events; commands of others on it change neither.
+    /// </param>
+    /// <param name="dispatcher">Hands messages to this node's listeners.</param>
+    /// <param name="logger">Where a lost and restored channel is logged.</param>
+    public RedisRevocationBus(RedisConnection connection, RevocationDispatcher dispatcher, ILogger<RedisRevocationBus> logger)
     {
-        _configuration = configuration.Clone();
-        // Keep reconnecting in the background: a Redis outage must not end revocation for good.
-        _configuration.AbortOnConnectFail = false;
-        _configuration.IncludeDetailInExceptions = false;
+        _connection = connection;
         _dispatcher = dispatcher;
         _logger = logger;
     }
@@ -44,19 +48,35 @@ internal sealed class RedisRevocationBus : IRevocationBus, IHostedService, IAsyn
         await connection.GetSubscriber().PublishAsync(Channel, _node + "|" + message.Encode());
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _connection, null) is { } connection)
+        // The connection may be shared and outlive the bus: leave it open, but stop listening on it.
+        if (Interlocked.Exchange(ref _subscribed, null) is { } connection)
         {
-            await connection.DisposeAsync();
+            StopListening(connection);
         }
 
         _connectLock.Dispose();
+        return ValueTask.CompletedTask;
     }
 
-    private async ValueTask<ConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
+    private void StopListening(IConnectionMultiplexer connection)
     {
-        if (Volatile.Read(ref _connection) is { } connection)
+        connection.ConnectionRestored -= OnConnectionRestored;
+        connection.ConnectionFailed -= OnConnectionFailed;
+        try
+        {
+            connection.GetSubscriber().Unsubscribe(Channel, OnMessage, CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            // Down or closed: nothing is delivered to this handler any more either way.
+        }
+    }
+
+    private async ValueTask<IConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _subscribed) is { } connection)
         {
             return connection;
         }
@@ -64,17 +84,27 @@ internal sealed class RedisRevocationBus : IRevocationBus, IHostedService, IAsyn
         await _connectLock.WaitAsync(cancellationToken);
         try
         {
-            if (_connection is not null)
+            if (_subscribed is not null)
             {
-                return _connection;
+                return _subscribed;
             }
 
-            // With AbortOnConnectFail off this returns a connection that keeps trying even when Redis is down now.
-            connection = await ConnectionMultiplexer.ConnectAsync(_configuration);
+            // The connection keeps trying in the background even when Redis is down now (abortConnect=false).
+            connection = await _connection.GetAsync(cancellationToken);
             connection.ConnectionRestored += OnConnectionRestored;
             connection.ConnectionFailed += OnConnectionFailed;
-            await connection.GetSubscriber().SubscribeAsync(Channel, OnMessage);
-            Volatile.Write(ref _connection, connection);
+            try
+            {
+                await connection.GetSubscriber().SubscribeAsync(Channel, OnMessage);
+            }
+            catch
+            {
+                // The connection outlives this attempt (it may be shared): the next one must not listen twice.
+                StopListening(connection);
+                throw;
+            }
+
+            Volatile.Write(ref _subscribed, connection);
             return connection;
         }
         finally

@@ -2,7 +2,7 @@ namespace TokenAuth;
 
 /// <summary>
 /// What a validated token says: who it was issued to, for which client, with which scopes, until when.
-/// Validators produce it, the token store persists it (as JSON, keyed by the token's hash), and the
+/// Validators produce it, the token store persists it (keyed by the token's hash; in Redis in a compact binary form), and the
 /// handler builds the <see cref="System.Security.Claims.ClaimsPrincipal"/> from it.
 /// </summary>
 public sealed record TokenInfo

@@ -27,7 +27,8 @@ public class SampleRedisTests
 
         // The entry is in Redis, keyed by hash: the other instance (another node of a farm) accepts the token.
         using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        Assert.True(await mux.GetDatabase().KeyExistsAsync(TokenAuthDefaults.StoreKeyPrefix + TokenHash.Compute(token).Value));
+        var key = Store.RedisTokenStoreTests.CompactKey(token);
+        Assert.True(await mux.GetDatabase().KeyExistsAsync(key));
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", token) } };
         using var me = await otherClient.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
@@ -38,7 +39,7 @@ public class SampleRedisTests
             new("token", token), new("client_id", "demo-client"), new("client_secret", "demo-secret"),
         ]));
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
-        Assert.False(await mux.GetDatabase().KeyExistsAsync(TokenAuthDefaults.StoreKeyPrefix + TokenHash.Compute(token).Value));
+        Assert.False(await mux.GetDatabase().KeyExistsAsync(key));
         var revokedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         while (await MeAsync(otherClient, token) != HttpStatusCode.Unauthorized)
         {
