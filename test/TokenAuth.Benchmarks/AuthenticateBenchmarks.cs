@@ -16,8 +16,9 @@ namespace TokenAuth.Benchmarks;
 
 /// <summary>
 /// <see cref="IAuthenticationService.AuthenticateAsync"/> on a prepared request in a fresh DI scope, as a real request
-/// has it. Baseline: JwtBearer on an RS256 JWT. Against it: TokenAuth on the same JWT, TokenAuth with an introspection
-/// answer in its memory cache, an opaque token in the in-memory store, and a request without a token. Every setup checks
+/// has it. Baseline: JwtBearer on an RS256 JWT. Against it: TokenAuth on the same JWT (cold, and from its validated-token
+/// cache), TokenAuth with an introspection answer in its memory cache, an opaque token in the in-memory store (plain, and
+/// acting as another user in a tenant), and a request without a token. The Redis level is <see cref="RedisBenchmarks"/>. Every setup checks
 /// that the request really authenticates: a benchmark of a refused token measures nothing.
 /// </summary>
 [MemoryDiagnoser]
@@ -120,6 +121,13 @@ public class AuthenticateBenchmarks
 
     [Benchmark]
     public Task<AuthenticateResult> TokenAuth_Jwt_Rs256() => AuthenticateAsync("tokenauth-jwt", _jwt);
+
+    [Benchmark]
+    public Task<AuthenticateResult> TokenAuth_Jwt_Rs256_Cached() => AuthenticateAsync("tokenauth-jwt-cached", _jwt);
+
+    [Benchmark]
+    public Task<AuthenticateResult> TokenAuth_Store_SudoAndTenant()
+        => AuthenticateAsync("tokenauth-sudo", Request(SudoToken, "?sudo=uid:1002&tenantId=t-200"));
 
     [Benchmark]
     public Task<AuthenticateResult> TokenAuth_Introspection_MemoryHit() => AuthenticateAsync("tokenauth-introspection", OpaqueToken);

@@ -7,7 +7,8 @@ namespace TokenAuth.Benchmarks;
 
 /// <summary>
 /// Reading the token from a request. Baseline: the least any handler must do — one header read and a prefix
-/// check — against TokenAuth reading every enabled source (to catch two different tokens) and the shape guard.
+/// check — against TokenAuth reading every enabled source (to catch two different tokens) and the shape guard. ValueTask
+/// results, so that what is counted is the extraction's: from the header, the token string (112 bytes) and nothing else.
 /// </summary>
 [MemoryDiagnoser]
 public class ExtractionBenchmarks
@@ -35,14 +36,14 @@ public class ExtractionBenchmarks
     }
 
     [Benchmark]
-    public async Task<string?> TokenAuth_AuthorizationHeader()
+    public async ValueTask<string?> TokenAuth_AuthorizationHeader()
     {
         var result = await TokenExtractor.ExtractAsync(_header, _options, CancellationToken.None);
         return TokenShape.Check(result.Token!, TokenAuthDefaults.MaxTokenLength) ?? result.Token;
     }
 
     [Benchmark]
-    public async Task<string?> TokenAuth_Query()
+    public async ValueTask<string?> TokenAuth_Query()
     {
         var result = await TokenExtractor.ExtractAsync(_query, _options, CancellationToken.None);
         return TokenShape.Check(result.Token!, TokenAuthDefaults.MaxTokenLength) ?? result.Token;
