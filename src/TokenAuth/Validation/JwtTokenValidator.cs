@@ -108,7 +108,15 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
             return TokenValidationResult.Invalid(Describe(result.Exception), result.Exception);
         }
 
-        return ToTokenInfo((JsonWebToken)result.SecurityToken, prepared.Parameters.ClockSkew, prepared.RequireExpiration);
+        var jwt = (JsonWebToken)result.SecurityToken;
+        if (jwt.TryGetHeaderValue<object>("crit", out _))
+        {
+            // RFC 7515 §4.1.11: a recipient must refuse a JWS whose "crit" names an extension it does not understand.
+            // IdentityModel ignores the header; TokenAuth understands no extension, so any "crit" is refused.
+            return TokenValidationResult.Invalid("The token's header lists critical extensions ('crit') that are not understood.");
+        }
+
+        return ToTokenInfo(jwt, prepared.Parameters.ClockSkew, prepared.RequireExpiration);
     }
 
     /// <summary>

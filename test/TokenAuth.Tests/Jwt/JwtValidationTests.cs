@@ -316,6 +316,41 @@ public sealed class JwtValidationTests(ITestOutputHelper output)
         AssertMentionsSignature(ErrorDescription(response));
     }
 
+    [Theory]
+    [InlineData("[\"exp\"]")]
+    [InlineData("[\"b64\"]")]
+    [InlineData("[\"urn:example:unknown\"]")]
+    [InlineData("[]")]
+    public async Task CriticalHeader_ValidlySigned_IsRefused_RFC7515Section4_1_11(string crit)
+    {
+        var key = Symmetric();
+        await using var app = await TestApp.StartAsync(o => o.Jwt.TokenValidationParameters = Parameters(key));
+        var now = app.Time.GetUtcNow();
+        var header = System.Text.Json.Nodes.JsonNode.Parse(Base64UrlEncoder.Decode(CreateToken(key, SecurityAlgorithms.HmacSha256, now).Split('.')[0]))!.AsObject();
+        header["crit"] = System.Text.Json.Nodes.JsonNode.Parse(crit);
+        header["b64"] = true;
+        header["urn:example:unknown"] = "x";
+        var payload = CreateToken(key, SecurityAlgorithms.HmacSha256, now).Split('.')[1];
+        var signingInput = Base64UrlEncoder.Encode(header.ToJsonString()) + "." + payload;
+        using var hmac = new System.Security.Cryptography.HMACSHA256(key.Key);
+        var token = signingInput + "." + Base64UrlEncoder.Encode(hmac.ComputeHash(System.Text.Encoding.ASCII.GetBytes(signingInput)));
+
+        // The same header without "crit" is accepted: the signature is good, only the critical extension is refused.
+        header.Remove("crit");
+        var withoutCrit = Base64UrlEncoder.Encode(header.ToJsonString()) + "." + payload;
+        var accepted = withoutCrit + "." + Base64UrlEncoder.Encode(hmac.ComputeHash(System.Text.Encoding.ASCII.GetBytes(withoutCrit)));
+        using (var ok = await app.Client.SendAsync(TestApp.Get("/protected", accepted)))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        using var response = await app.Client.SendAsync(TestApp.Get("/protected", token));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("invalid_token", Error(response));
+        Assert.Contains("crit", ErrorDescription(response), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Signature_TruncatedSignature_Returns401()
     {
