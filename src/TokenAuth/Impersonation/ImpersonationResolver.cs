@@ -60,7 +60,7 @@ internal static class ImpersonationResolver
         {
             var sudo = options.Sudo;
             var values = StringValues.Concat(sudo.Query ? request.Query[sudo.QueryName] : default, sudo.Header ? request.Headers[sudo.HeaderName] : default);
-            if (!TrySingle(values, out sudoValue))
+            if (!TrySingle(values, out sudoValue) && !SameSudoTarget(values, sudo))
             {
                 return ImpersonationResult.Fail(TokenAuthException.InvalidRequest("The request names more than one sudo user; give one sudo value."));
             }
@@ -261,12 +261,49 @@ internal static class ImpersonationResolver
             Add(identity, claim.Type, claim.Value);
         }
 
-        var callerSubject = caller.FindFirst(TokenAuthClaimTypes.Subject)?.Value;
-        // RFC 8693 §4.1: the acting party, as a JSON object claim.
-        var act = JsonSerializer.Serialize(new Dictionary<string, string?> { ["sub"] = callerSubject, ["client_id"] = info.ClientId }, ActJsonContext.Default.DictionaryStringString);
-        identity.AddClaim(new Claim(TokenAuthClaimTypes.Actor, act, "JSON"));
+        identity.AddClaim(new Claim(TokenAuthClaimTypes.Actor, ActorJson(caller, info), "JSON"));
         identity.Actor = caller.Identity as ClaimsIdentity;
         return new ClaimsPrincipal(identity);
+    }
+
+    /// <summary>
+    /// RFC 8693 §4.1: the acting party as a JSON object — the caller's <c>sub</c> and <c>client_id</c> — and, when the
+    /// caller was itself acting for someone (its own <c>act</c> claim), that claim nested inside, so that the chain of
+    /// delegation is kept, the most recent actor outermost. An <c>act</c> that is not a JSON object is not nested.
+    /// </summary>
+    internal static string ActorJson(ClaimsPrincipal caller, TokenInfo info)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("sub", caller.FindFirst(TokenAuthClaimTypes.Subject)?.Value);
+            writer.WriteString("client_id", info.ClientId);
+            if (caller.FindFirst(TokenAuthClaimTypes.Actor)?.Value is { } previous && TryParseObject(previous, out var nested))
+            {
+                writer.WritePropertyName("act");
+                nested.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static bool TryParseObject(string json, out JsonElement element)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            element = document.RootElement.Clone();
+            return element.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            element = default;
+            return false;
+        }
     }
 
     private static void Add(ClaimsIdentity identity, string type, string? value)
@@ -357,6 +394,26 @@ internal static class ImpersonationResolver
         public TimeSpan? RetryAfter { get; } = retryAfter;
     }
 
+    /// <summary>
+    /// Whether values that differ as text name one user: <c>UID:1</c> and <c>uid: 1</c>, or <c>username:</c> and
+    /// <c>loginName:</c> when the alias is on, are one value — the kind is case-insensitive, the user's value is not.
+    /// </summary>
+    private static bool SameSudoTarget(StringValues values, SudoOptions options)
+    {
+        SudoTarget? first = null;
+        foreach (var raw in values)
+        {
+            if (!SudoParser.TryParse(raw ?? string.Empty, options, out var target, out _, out _) || (first is not null && first != target))
+            {
+                return false;
+            }
+
+            first ??= target;
+        }
+
+        return true;
+    }
+
     private static bool TrySingle(StringValues values, out string? value)
     {
         value = null;
@@ -379,6 +436,3 @@ internal static class ImpersonationResolver
     private static string Printable(string value)
         => new([.. value.Take(64).Select(c => c is >= ' ' and <= '~' && c is not ('"' or '\\') ? c : '?')]);
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string?>))]
-internal sealed partial class ActJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -186,6 +186,78 @@ public class SudoTenantIntegrationTests
     }
 
     [Fact]
+    public async Task Sudo_CallerAlreadyActingForSomeone_ActClaimNestsTheChain_RFC8693Section4_1()
+    {
+        await using var app = await StartAsync();
+        var token = await app.IssueAsync(new TokenInfo
+        {
+            Subject = Caller,
+            ClientId = CallerClient,
+            Scopes = ["read", "sudo"],
+            Claims = [new TokenClaim(TokenAuthClaimTypes.Actor, """{"sub":"origin-admin","client_id":"console","act":{"sub":"root"}}""")],
+        });
+
+        var me = await OkAsync(await SendAsync(app, "/whoami?sudo=uid:1001", token));
+
+        Assert.Equal("1001", me.Sub);
+        using var act = System.Text.Json.JsonDocument.Parse(me.Act!);
+        Assert.Equal(Caller, act.RootElement.GetProperty("sub").GetString());
+        Assert.Equal(CallerClient, act.RootElement.GetProperty("client_id").GetString());
+        var earlier = act.RootElement.GetProperty("act");
+        Assert.Equal("origin-admin", earlier.GetProperty("sub").GetString());
+        Assert.Equal("console", earlier.GetProperty("client_id").GetString());
+        Assert.Equal("root", earlier.GetProperty("act").GetProperty("sub").GetString());
+    }
+
+    [Fact]
+    public async Task Sudo_CallerActClaimNotAnObject_IsNotNested()
+    {
+        await using var app = await StartAsync();
+        var token = await app.IssueAsync(new TokenInfo
+        {
+            Subject = Caller,
+            ClientId = CallerClient,
+            Scopes = ["read", "sudo"],
+            Claims = [new TokenClaim(TokenAuthClaimTypes.Actor, "not json {")],
+        });
+
+        var me = await OkAsync(await SendAsync(app, "/whoami?sudo=uid:1001", token));
+
+        Assert.Equal(new Dictionary<string, string?> { ["sub"] = Caller, ["client_id"] = CallerClient }, me.ActMembers());
+    }
+
+    [Theory]
+    [InlineData("UID:1002", "uid:1002")]
+    [InlineData("uid:1002", "Uid: 1002 ")]
+    [InlineData("LOGINNAME:bob", "loginName:bob")]
+    public async Task Sudo_QueryAndHeaderNameOneUser_KindsInAnyCase_ActsAsThatUser(string query, string header)
+    {
+        await using var app = await StartAsync();
+        var token = await SudoTokenAsync(app);
+
+        var me = await OkAsync(await SendAsync(app, "/whoami?sudo=" + Uri.EscapeDataString(query), token, ("Sudo", header)));
+
+        Assert.Equal("1002", me.Sub);
+    }
+
+    [Theory]
+    [InlineData("uid:1002", "uid:1001")]
+    [InlineData("uid:1002", "loginName:1002")]
+    [InlineData("loginName:bob", "loginName:BOB")]
+    [InlineData("uid:1002", "nonsense")]
+    public async Task Sudo_QueryAndHeaderNameDifferentUsers_400InvalidRequest(string query, string header)
+    {
+        await using var app = await StartAsync();
+        var token = await SudoTokenAsync(app);
+
+        using var response = await SendAsync(app, "/whoami?sudo=" + Uri.EscapeDataString(query), token, ("Sudo", header));
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Contains("more than one sudo user", Keys.ErrorDescription(response), StringComparison.Ordinal);
+        Assert.Empty(app.Services.GetRequiredService<TestUserStore>().Calls);
+    }
+
+    [Fact]
     public async Task Sudo_HeaderOnly_ActsAsTarget()
     {
         await using var app = await StartAsync();
