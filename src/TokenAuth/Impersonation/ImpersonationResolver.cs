@@ -193,8 +193,17 @@ internal static class ImpersonationResolver
     {
         if (id is null && code is null)
         {
-            // No tenant asked for: a token bound to one acts in it (looked up through the cache: this is every request of such a token).
-            return info.TenantId is { } bound ? (await calls.FindTenantAsync(byCode: false, bound) ?? new TenantInfo(bound, bound), null) : (null, null);
+            // No tenant asked for: a token bound to one acts in it (looked up through the cache: this is every request of such a
+            // token). A tenant the store does not know is no tenant to act in: the token is of no use here (never a made-up
+            // tenant whose code is its id, which a RequireTenant() policy would pass).
+            if (info.TenantId is not { } bound)
+            {
+                return (null, null);
+            }
+
+            return await calls.FindTenantAsync(byCode: false, bound) is { } own
+                ? (own, null)
+                : (null, TokenAuthException.InvalidToken($"The token is bound to tenant '{Printable(bound)}', which is not known here."));
         }
 
         // Decide what can be decided without the store first, so a token that may not name tenants

@@ -827,6 +827,20 @@ public class SudoTenantIntegrationTests
         await ProblemAsync(response, HttpStatusCode.Forbidden, "access_denied");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Tenant_TokenBoundToAnUnknownTenant_401InvalidToken_NeverAMadeUpTenant(bool sudoScope)
+    {
+        await using var app = await StartAsync();
+        var token = sudoScope ? await SudoTokenAsync(app, tenantId: "t-999") : await PlainTokenAsync(app, tenantId: "t-999");
+
+        using var response = await SendAsync(app, "/tenant-only", token);
+
+        await ProblemAsync(response, HttpStatusCode.Unauthorized, "invalid_token");
+        Assert.Contains("t-999", Keys.ErrorDescription(response), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Tenant_BoundTokenWithoutParameter_ActsInOwnTenant()
     {
