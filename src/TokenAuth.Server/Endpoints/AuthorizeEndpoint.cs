@@ -245,7 +245,9 @@ internal sealed class AuthorizeEndpoint(
         var read = await BoundedFormReader.ReadAsync(context.Request, options.Value.MaxRequestBodyLength, context.RequestAborted);
         if (read.Fields is not { } fields)
         {
-            return (null, read.TooLarge ? OAuthError.TooLarge() : OAuthError.InvalidRequest("The form is not valid UTF-8."));
+            return (null, read.TooLarge ? OAuthError.TooLarge()
+                : read.ClientFault != 0 ? OAuthError.BodyNotReceived(read.ClientFault)
+                : OAuthError.InvalidRequest("The form is not valid UTF-8."));
         }
 
         // The antiforgery reads the form we read, within our bound, not the body a second time by its own limits.

@@ -15,6 +15,10 @@ internal sealed record OAuthError(string Error, string Description, int StatusCo
 
     public static OAuthError InvalidScope(string description) => new(OAuthErrors.InvalidScope, description);
 
+    /// <summary>A body the client cut short (400) or sent too slowly (408): its fault, said as such.</summary>
+    public static OAuthError BodyNotReceived(int statusCode)
+        => new(OAuthErrors.InvalidRequest, statusCode == StatusCodes.Status408RequestTimeout ? "The request body was sent too slowly." : "The request body ended before its announced length.", statusCode);
+
     public static OAuthError TooLarge() => new(OAuthErrors.InvalidRequest, "The request body is too large.", StatusCodes.Status413PayloadTooLarge);
 
     public static OAuthError Unavailable(TimeSpan retryAfter)

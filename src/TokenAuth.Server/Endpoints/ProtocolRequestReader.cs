@@ -97,10 +97,12 @@ internal static class ProtocolRequestReader
             return OAuthError.InvalidRequest($"The request body must be {BodyFormats(profile)}.");
         }
 
-        var (body, tooLarge) = await BoundedFormReader.ReadStringAsync(request, maxBodyLength, context.RequestAborted);
+        var (body, tooLarge, clientFault) = await BoundedFormReader.ReadStringAsync(request, maxBodyLength, context.RequestAborted);
         if (body is null)
         {
-            return tooLarge ? OAuthError.TooLarge() : OAuthError.InvalidRequest("The request body is not valid UTF-8.");
+            return tooLarge ? OAuthError.TooLarge()
+                : clientFault != 0 ? OAuthError.BodyNotReceived(clientFault)
+                : OAuthError.InvalidRequest("The request body is not valid UTF-8.");
         }
 
         return isForm ? AddForm(endpoint, parameters, body, maxBodyLength) : AddJson(endpoint, parameters, body);

@@ -17,7 +17,14 @@ internal static class BoundedFormReader
     /// The outcome: the fields, or <see langword="null"/> with <paramref name="TooLarge"/> when over a bound, or with
     /// <paramref name="Malformed"/> when the body is not valid UTF-8.
     /// </summary>
-    internal readonly record struct Result(Dictionary<string, StringValues>? Fields, bool TooLarge, bool Malformed = false);
+    internal readonly record struct Result(Dictionary<string, StringValues>? Fields, bool TooLarge, bool Malformed = false, int ClientFault = 0);
+
+    /// <summary>
+    /// A body read: the text, or <see langword="null"/> with <paramref name="TooLarge"/> when over the bound, or with
+    /// <paramref name="ClientFault"/> — the status the server gave it (400 for a body cut short, 408 for one sent too slowly)
+    /// — when the client did not send it whole; or, with neither, when it is not UTF-8.
+    /// </summary>
+    internal readonly record struct Body(string? Text, bool TooLarge, int ClientFault = 0);
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -27,10 +34,10 @@ internal static class BoundedFormReader
 
     public static async ValueTask<Result> ReadAsync(HttpRequest request, int maxLength, CancellationToken cancellationToken)
     {
-        var (body, tooLarge) = await ReadStringAsync(request, maxLength, cancellationToken);
+        var (body, tooLarge, clientFault) = await ReadStringAsync(request, maxLength, cancellationToken);
         if (body is null)
         {
-            return new Result(null, tooLarge, Malformed: !tooLarge);
+            return new Result(null, tooLarge, Malformed: !tooLarge && clientFault == 0, clientFault);
         }
 
         try
@@ -46,15 +53,15 @@ internal static class BoundedFormReader
     }
 
     /// <summary>
-    /// Reads at most <paramref name="maxLength"/> bytes of the body as strict UTF-8 and rewinds it. Answers
-    /// (<see langword="null"/>, <see langword="true"/>) when the body is larger, (<see langword="null"/>, <see langword="false"/>)
-    /// when it is not UTF-8.
+    /// Reads at most <paramref name="maxLength"/> bytes of the body as strict UTF-8 and rewinds it. A body the client cut
+    /// short or sent too slowly (the server's <see cref="BadHttpRequestException"/>) is the client's fault, answered as
+    /// such — never an exception that escapes as the server's.
     /// </summary>
-    public static async ValueTask<(string? Body, bool TooLarge)> ReadStringAsync(HttpRequest request, int maxLength, CancellationToken cancellationToken)
+    public static async ValueTask<Body> ReadStringAsync(HttpRequest request, int maxLength, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxLength)
         {
-            return (null, true);
+            return new Body(null, TooLarge: true);
         }
 
         request.EnableBuffering();
@@ -63,24 +70,31 @@ internal static class BoundedFormReader
         {
             var read = 0;
             int n;
-            while (read <= maxLength && (n = await request.Body.ReadAsync(buffer.AsMemory(read, maxLength + 1 - read), cancellationToken)) > 0)
+            try
             {
-                read += n;
+                while (read <= maxLength && (n = await request.Body.ReadAsync(buffer.AsMemory(read, maxLength + 1 - read), cancellationToken)) > 0)
+                {
+                    read += n;
+                }
+            }
+            catch (BadHttpRequestException ex)
+            {
+                return new Body(null, TooLarge: ex.StatusCode == StatusCodes.Status413PayloadTooLarge, ClientFault: ex.StatusCode);
             }
 
             request.Body.Position = 0;
             if (read > maxLength)
             {
-                return (null, true);
+                return new Body(null, TooLarge: true);
             }
 
             try
             {
-                return (StrictUtf8.GetString(buffer, 0, read), false);
+                return new Body(StrictUtf8.GetString(buffer, 0, read), TooLarge: false);
             }
             catch (DecoderFallbackException)
             {
-                return (null, false);
+                return new Body(null, TooLarge: false);
             }
         }
         finally

@@ -23,14 +23,25 @@ internal static class TokenExtractor
         var source = TokenSource.Event;
         foreach (var candidate in options.DistinctOrder)
         {
-            var values = candidate switch
+            StringValues values;
+            if (candidate == TokenSource.Form && options.Form)
             {
-                TokenSource.AuthorizationHeader when options.AuthorizationHeader => ReadAuthorization(context.Request, options.AuthorizationScheme),
-                TokenSource.Header when options.Header => ReadHeaders(context.Request, options.HeaderNames),
-                TokenSource.Query when options.Query => context.Request.Query[options.QueryName],
-                TokenSource.Form when options.Form => await ReadFormAsync(context.Request, options, cancellationToken),
-                _ => StringValues.Empty,
-            };
+                (values, var fault) = await ReadFormAsync(context.Request, options, cancellationToken);
+                if (fault is not null)
+                {
+                    return new ExtractionResult(null, candidate, fault);
+                }
+            }
+            else
+            {
+                values = candidate switch
+                {
+                    TokenSource.AuthorizationHeader when options.AuthorizationHeader => ReadAuthorization(context.Request, options.AuthorizationScheme),
+                    TokenSource.Header when options.Header => ReadHeaders(context.Request, options.HeaderNames),
+                    TokenSource.Query when options.Query => context.Request.Query[options.QueryName],
+                    _ => StringValues.Empty,
+                };
+            }
 
             foreach (var raw in values)
             {
@@ -91,22 +102,30 @@ internal static class TokenExtractor
         return found;
     }
 
-    private static async ValueTask<StringValues> ReadFormAsync(HttpRequest request, TokenSourceOptions options, CancellationToken cancellationToken)
+    /// <summary>The form's token values; or the client's fault when it did not send the body whole (cut short, too slow).</summary>
+    private static async ValueTask<(StringValues Values, string? Fault)> ReadFormAsync(HttpRequest request, TokenSourceOptions options, CancellationToken cancellationToken)
     {
         // Never multipart: a token has no business in an upload, and reading one is unbounded work.
         if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || !BoundedFormReader.IsUrlEncodedForm(request.ContentType))
         {
-            return StringValues.Empty;
+            return (StringValues.Empty, null);
         }
 
         // The endpoint (or MVC) may have read the form already.
         if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IFormFeature>()?.Form is { } form)
         {
-            return form[options.FormName];
+            return (form[options.FormName], null);
         }
 
         // A body over the bound is not searched: it cannot be rejected here, the endpoint may accept large forms.
         var result = await BoundedFormReader.ReadAsync(request, options.MaxFormBodyLength, cancellationToken);
-        return result.Fields?.TryGetValue(options.FormName, out var values) == true ? values : StringValues.Empty;
+        if (result.ClientFault != 0 && !result.TooLarge)
+        {
+            return (StringValues.Empty, result.ClientFault == StatusCodes.Status408RequestTimeout
+                ? "The request body was sent too slowly."
+                : "The request body ended before its announced length.");
+        }
+
+        return (result.Fields?.TryGetValue(options.FormName, out var values) == true ? values : StringValues.Empty, null);
     }
 }
