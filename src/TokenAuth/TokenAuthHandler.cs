@@ -201,7 +201,7 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
         catch (Exception ex)
         {
             // A validator that throws is a backend fault, not a verdict on the token: fail closed with 503.
-            Log.ValidatorFaulted(Logger, TokenHash.Compute(token).Prefix, ex);
+            Log.ValidatorFaulted(Logger, TokenHash.Compute(token).Prefix, LogRedaction.Redact(ex));
             return TokenValidationResult.Unavailable("The token could not be checked.", ex);
         }
     }

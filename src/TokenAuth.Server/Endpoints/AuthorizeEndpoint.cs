@@ -38,7 +38,7 @@ internal sealed class AuthorizeEndpoint(
         catch (TokenStoreUnavailableException ex)
         {
             // Fail closed, and say so: no code or token was handed out.
-            Log.StoreUnavailable(logger, endpoint.Profile.Name, ex.InnerException!);
+            Log.StoreUnavailable(logger, endpoint.Profile.Name, LogRedaction.Redact(ex.InnerException!));
             await AuthorizePages.WriteErrorAsync(context, OAuthError.Unavailable(options.Value.RetryAfter));
         }
     }

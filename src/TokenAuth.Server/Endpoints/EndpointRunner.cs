@@ -35,7 +35,7 @@ internal static class EndpointRunner
             catch (TokenStoreUnavailableException ex)
             {
                 // Fail closed: a token that cannot be saved is not handed out, one that cannot be read is not judged.
-                Log.StoreUnavailable(logger, endpoint.Profile.Name, ex.InnerException!);
+                Log.StoreUnavailable(logger, endpoint.Profile.Name, LogRedaction.Redact(ex.InnerException!));
                 error = OAuthError.Unavailable(options.RetryAfter);
             }
         }

@@ -180,7 +180,7 @@ internal static class ImpersonationResolver
             // circuit were logged by the guard.
             if (ex.Outcome == BackendOutcome.Faulted)
             {
-                Log.ImpersonationStoreUnavailable(logger, ex.InnerException!);
+                Log.ImpersonationStoreUnavailable(logger, LogRedaction.Redact(ex.InnerException!));
             }
 
             return ImpersonationResult.Fail(TokenAuthException.Unavailable(

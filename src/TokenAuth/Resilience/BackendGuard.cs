@@ -170,7 +170,7 @@ internal sealed class BackendGuard(string name, TimeSpan timeout, CircuitBreaker
                 if (t.Exception is { } exception)
                 {
                     // Reading Exception observes it: no UnobservedTaskException for an abandoned call.
-                    Log.AbandonedBackendCallFaulted(logger, name, exception.InnerException ?? exception);
+                    Log.AbandonedBackendCallFaulted(logger, name, LogRedaction.Redact(exception.InnerException ?? exception));
                 }
             },
             (cancellation, logger, name),

@@ -23,7 +23,7 @@ internal sealed class RevocationDispatcher(IServiceProvider services, ILogger<Re
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                Log.RevocationListenerFailed(logger, message.Scope, ex);
+                Log.RevocationListenerFailed(logger, message.Scope, LogRedaction.Redact(ex));
             }
         }
     }

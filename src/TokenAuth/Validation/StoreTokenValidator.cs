@@ -18,7 +18,7 @@ internal sealed class StoreTokenValidator(ITokenStore store, TimeProvider timePr
             // Fail closed: an unreachable, slow or down store is neither a valid nor an invalid token.
             if (found.Outcome == BackendOutcome.Faulted)
             {
-                Log.StoreUnavailable(logger, hash.Prefix, found.Exception!);
+                Log.StoreUnavailable(logger, hash.Prefix, LogRedaction.Redact(found.Exception!));
             }
 
             return TokenValidationResult.Unavailable("The token store is temporarily unavailable.", found.Exception, found.RetryAfter);

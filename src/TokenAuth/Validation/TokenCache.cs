@@ -160,7 +160,7 @@ internal sealed class TokenCache(
         catch (Exception ex)
         {
             // The cache itself failed (the validator's own faults arrive as results): validate without it rather than fail.
-            Log.TokenCacheFaulted(logger, HashPrefix(key), ex);
+            Log.TokenCacheFaulted(logger, HashPrefix(key), LogRedaction.Redact(ex));
             return await validate(state, cancellationToken);
         }
 
@@ -275,7 +275,7 @@ internal sealed class TokenCache(
         catch (Exception ex)
         {
             // The entry still ends on time for every reader (its Until is checked on each read); only memory is kept longer.
-            Log.TokenCacheWriteFailed(logger, HashPrefix(key), ex);
+            Log.TokenCacheWriteFailed(logger, HashPrefix(key), LogRedaction.Redact(ex));
         }
     }
 

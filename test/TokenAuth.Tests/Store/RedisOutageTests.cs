@@ -152,6 +152,34 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
     // ---- helpers ------------------------------------------------------------------------------------------------------
 
     // The store itself is what these drills break: no memory copy of store hits in front of it.
+    [RedisFact]
+    public async Task RedisDown_TheLoggedFaultNamesTheKeyByItsPrefixOnly()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var app = await TestApp.StartAsync(o => { o.UseTokenStore = true; o.StoreCacheDuration = TimeSpan.Zero; }, services: s =>
+        {
+            s.AddSingleton(TimeProvider.System);
+            s.AddTokenAuthRedisStore(redis.ConnectionString);
+        });
+        var token = await IssueAsync(app);
+        var hash = TokenHash.Compute(token);
+
+        // Killed. StackExchange.Redis names the key in some of its messages ("…, key: <key>", "No connection is
+        // active/available to service this operation: GET <key>"; LogRedactionTests has them) and not in others (2.7's
+        // backlog time-out, what this run sees): whichever it is, no log line holds the whole hash.
+        await redis.StopAsync();
+        AssertUnavailable(await SendAsync(app, "/protected", token), DeadlineBound);
+
+        var fault = Assert.Single(app.Logs.Entries, e => e.EventId.Name == "StoreUnavailable");
+        Assert.Contains("RedisConnectionException", fault.Text, StringComparison.Ordinal);
+        Assert.Contains(hash.Prefix, fault.Text, StringComparison.Ordinal);
+        // Neither spelling of the whole hash — the store key's base64url, the legacy key's hex — is in any log line.
+        var base64Url = Convert.ToBase64String(Convert.FromHexString(hash.ToString())).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Assert.DoesNotContain(app.Logs.Entries, e => e.Text.Contains(base64Url, StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Logs.Entries, e => e.Text.Contains(hash.ToString(), StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(app.Logs.Entries, e => e.Text.Contains(token, StringComparison.Ordinal));
+    }
+
     private static Task<TestApp> StartAsync(RedisServer redis) => TestApp.StartAsync(o => { o.UseTokenStore = true; o.StoreCacheDuration = TimeSpan.Zero; }, services: s =>
     {
         // Deadlines and the circuit's break run on the injected clock: these tests need the real one.
