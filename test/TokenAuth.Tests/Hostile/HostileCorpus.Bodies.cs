@@ -36,6 +36,7 @@ internal static partial class HostileCorpus
         yield return Row("charset=utf-16 and a UTF-16 body", c => Post("/api/me").Body(Encoding.Unicode.GetBytes("access_token=" + c["demo"]), FormType + "; charset=utf-16"), Expect.NoToken());
         yield return Row("invalid UTF-8 (0xFF) in the form body", c => Post("/api/me").Body([.. Ascii("access_token=" + c["demo"] + "&x="), 0xFF], FormType), Expect.NoToken());
         yield return Row("invalid UTF-8 form body beside a header token", c => Post("/api/me").Bearer(c["demo"]).Body([0xC3, 0x28, .. Ascii("=1")], FormType), Expect.Me("demo-client"));
+        yield return Row("%00 in the form token (a malformed form is not searched)", _ => Post("/api/me").Body("access_token=abc%00def", FormType), Expect.NoToken());
         yield return Row("a broken escape %ZZ in the form token", _ => Post("/api/me").Body("access_token=abc%ZZdef", FormType), Expect.InvalidToken("unknown"));
         yield return Row("a truncated escape %E0%A4%A in the form token", _ => Post("/api/me").Body("access_token=abc%E0%A4%A", FormType), Expect.InvalidToken());
         yield return Row("the token with every character percent-encoded", c => Post("/api/me").Body("access_token=" + string.Concat(c["demo"].Select(ch => $"%{(int)ch:X2}")), FormType), Expect.Me("demo-client", "form"));

@@ -36,7 +36,8 @@ internal static partial class HostileCorpus
         yield return Row("token: grant_type and GRANT_TYPE", _ => DemoToken(("GRANT_TYPE", "client_credentials")), Expect.OAuth(400, "invalid_request", Shape.Rfc));
         yield return Row("token: an unknown grant type (jwt-bearer)", _ => Token(("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("client_id", "demo-client"), ("client_secret", "demo-secret")), Expect.OAuth(400, "unsupported_grant_type", Shape.Rfc));
         yield return Row("token: grant_type=implicit at the token endpoint", _ => Token(("grant_type", "implicit"), ("client_id", "demo-client"), ("client_secret", "demo-secret")), Expect.OAuth(400, "unsupported_grant_type", Shape.Rfc));
-        yield return Row("token: grant_type with a NUL", _ => Token(("grant_type", "client_credentials\0"), ("client_id", "demo-client"), ("client_secret", "demo-secret")), Expect.OAuth(400, "unsupported_grant_type", Shape.Rfc));
+        yield return Row("token: grant_type with a NUL (%00: a malformed form, as ASP.NET Core reads it)", _ => Token(("grant_type", "client_credentials\0"), ("client_id", "demo-client"), ("client_secret", "demo-secret")), Expect.OAuth(400, "invalid_request", Shape.Rfc));
+        yield return Row("token: a grant type nobody knows, with a control character", _ => Token(("grant_type", "client_credentials\u0001"), ("client_id", "demo-client"), ("client_secret", "demo-secret")), Expect.OAuth(400, "unsupported_grant_type", Shape.Rfc));
         yield return Row("token: an unknown parameter is ignored", _ => DemoToken(("foo", "bar")), Expect.Issued(Shape.Rfc));
         yield return Row("token: an unknown parameter of 8 KiB is ignored", _ => DemoToken(("foo", Repeat('x', 8192))), Expect.Issued(Shape.Rfc));
         yield return Row("token: scope= empty counts as absent (all allowed scopes)", _ => DemoToken(("scope", string.Empty)), Expect.Issued(Shape.Rfc).And(o => o.Member("scope") == "read write" ? null : $"scope {o.Member("scope")}"));
@@ -65,7 +66,8 @@ internal static partial class HostileCorpus
         yield return Row("token: scope escalation, sudo", _ => DemoToken(("scope", "sudo")), Expect.OAuth(400, "invalid_scope", Shape.Rfc));
         yield return Row("token: scope escalation, read write sudo", _ => DemoToken(("scope", "read write sudo")), Expect.OAuth(400, "invalid_scope", Shape.Rfc));
         yield return Row("token: scope in another case, READ (scopes are case-sensitive)", _ => DemoToken(("scope", "READ")), Expect.OAuth(400, "invalid_scope", Shape.Rfc));
-        yield return Row("token: scope with a NUL", _ => DemoToken(("scope", "read\0")), Expect.OAuth(400, "invalid_scope", Shape.Rfc));
+        yield return Row("token: scope with a NUL (a malformed form)", _ => DemoToken(("scope", "read\0")), Expect.OAuth(400, "invalid_request", Shape.Rfc));
+        yield return Row("token: scope with a control character", _ => DemoToken(("scope", "read\u0001")), Expect.OAuth(400, "invalid_scope", Shape.Rfc));
         yield return Row("token: scope with doubled spaces", _ => DemoToken(("scope", "read  write")), Expect.Issued(Shape.Rfc));
         yield return Row("token: 2,000 unknown scopes", _ => DemoToken(("scope", string.Join(' ', Enumerable.Range(0, 2000).Select(i => "s" + i)))), Expect.OAuth(400, "invalid_scope", Shape.Rfc));
         yield return Row("token: a public client asks for client_credentials", _ => Token(("grant_type", "client_credentials"), ("client_id", "demo-spa")), Expect.OAuth(401, "invalid_client", Shape.Rfc));
@@ -126,7 +128,8 @@ internal static partial class HostileCorpus
         yield return Row("revoke: a wrong token_type_hint is only a hint", c => Revoke(("token", c["victim"]), ("token_type_hint", "refresh_token")).Basic("demo-client", "demo-secret"),
             Expect.Revoked()) with { Before = c => Obtain(c, "victim") };
         yield return Row("revoke: the revoked token is refused at once", c => Get("/api/me").Bearer(c["victim"]), Expect.InvalidToken("unknown"));
-        yield return Row("revoke: an unknown token_type_hint", c => Revoke(("token", Base64Url(32)), ("token_type_hint", "x\0y")).Basic("demo-client", "demo-secret"), Expect.Revoked());
+        yield return Row("revoke: an unknown token_type_hint", c => Revoke(("token", Base64Url(32)), ("token_type_hint", "x-unknown")).Basic("demo-client", "demo-secret"), Expect.Revoked());
+        yield return Row("revoke: a NUL in the form (malformed)", c => Revoke(("token", Base64Url(32)), ("token_type_hint", "x\0y")).Basic("demo-client", "demo-secret"), Expect.OAuth(400, "invalid_request", Shape.Rfc));
         yield return Row("revoke: GET", c => Get("/oauth/revoke?token=" + c["demo2"]), Expect.Status(405));
 
         // ---- /oauth/introspect (RFC 7662) ----
@@ -135,7 +138,8 @@ internal static partial class HostileCorpus
         yield return Row("introspect: a made-up token", _ => Introspect(("token", Base64Url(32))).Basic("resource-server", "resource-secret"), Expect.Inactive());
         yield return Row("introspect: a revoked token", c => Introspect(("token", c["victim"])).Basic("resource-server", "resource-secret"), Expect.Inactive());
         yield return Row("introspect: a token of 8 KiB + 1", _ => Introspect(("token", Repeat('A', 8193))).Basic("resource-server", "resource-secret"), Expect.Inactive());
-        yield return Row("introspect: a token with a NUL", c => Introspect(("token", c["demo2"] + "\0")).Basic("resource-server", "resource-secret"), Expect.Inactive());
+        yield return Row("introspect: a token with a NUL (a malformed form)", c => Introspect(("token", c["demo2"] + "\0")).Basic("resource-server", "resource-secret"), Expect.OAuth(400, "invalid_request", Shape.Rfc));
+        yield return Row("introspect: a token with a control character", c => Introspect(("token", c["demo2"] + "\u0001")).Basic("resource-server", "resource-secret"), Expect.Inactive());
         yield return Row("introspect: no token", _ => Introspect().Basic("resource-server", "resource-secret"), Expect.OAuth(400, "invalid_request", Shape.Rfc));
         yield return Row("introspect: token twice", c => Introspect(("token", c["demo2"]), ("token", c["admin"])).Basic("resource-server", "resource-secret"), Expect.OAuth(400, "invalid_request", Shape.Rfc));
         yield return Row("introspect: no client authentication", c => Introspect(("token", c["demo2"])), Expect.OAuth(401, "invalid_client", Shape.Rfc));
