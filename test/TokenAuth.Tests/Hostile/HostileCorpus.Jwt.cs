@@ -8,7 +8,11 @@ namespace TokenAuth.Tests.Hostile;
 
 internal static partial class HostileCorpus
 {
-    private const int Skew = 300;   // TokenValidationParameters' default ClockSkew, 5 minutes.
+    private const int Skew = 300;
+
+    // Found by this corpus, left open: IdentityModel reads "exp":"1780000000" as the number (its claim is an integer64),
+    // so TokenAuth cannot tell it from a number without reading the payload again.
+    public const string QuotedDates = "a quoted number is accepted as exp, nbf or iat";   // TokenValidationParameters' default ClockSkew, 5 minutes.
 
     // An attacker's keys: a token they sign must never pass, whatever its header says about keys.
     private static readonly RSA AttackerRsa = RSA.Create(2048);
@@ -115,18 +119,20 @@ internal static partial class HostileCorpus
         yield return Row("exp 2^63 (past Int64)", c => Me(Good(c, ("exp", "9223372036854775808"))), FarFuture);
         yield return Row("exp 1e400 (past double)", c => Me(Good(c, ("exp", "1e400"))), FarFuture);
         yield return Row("exp with a fraction", c => Me(Good(c, ("exp", N(c.Now + 3600) + ".5"))), Expect.Me("jwt-user"));
-        yield return Row("exp a string (RFC 7519 §2: NumericDate is a number)", c => Me(Good(c, ("exp", $"\"{c.Now + 3600}\""))), Expect.InvalidToken());
+        yield return Row("exp a string (RFC 7519 §2: NumericDate is a number)", c => Me(Good(c, ("exp", $"\"{c.Now + 3600}\""))), Expect.InvalidToken()) with { Finding = QuotedDates };
         yield return Row("exp true", c => Me(Good(c, ("exp", "true"))), Expect.InvalidToken());
         yield return Row("exp null", c => Me(Good(c, ("exp", "null"))), Expect.InvalidToken());
+        yield return Row("exp an empty string", c => Me(Good(c, ("exp", "\"\""))), Expect.InvalidToken());
         yield return Row("exp an array", c => Me(Good(c, ("exp", $"[{c.Now + 3600}]"))), Expect.InvalidToken());
         yield return Row("exp an object", c => Me(Good(c, ("exp", $"{{\"v\":{c.Now + 3600}}}"))), Expect.InvalidToken());
         yield return Row("nbf = now + skew", c => Me(Good(c, ("nbf", N(c.Now + Skew)))), Expect.Me("jwt-user"));
         yield return Row("nbf = now + skew + 1", c => Me(Good(c, ("nbf", N(c.Now + Skew + 1)))), Expect.InvalidToken("not valid before"));
         yield return Row("nbf 1e300", c => Me(Good(c, ("nbf", "1e300"))), Expect.InvalidToken());
         yield return Row("nbf negative", c => Me(Good(c, ("nbf", "-1"))), Expect.Me("jwt-user"));
-        yield return Row("nbf a string (a past time)", c => Me(Good(c, ("nbf", $"\"{c.Now - 60}\""))), Expect.InvalidToken());
+        yield return Row("nbf a string (a past time)", c => Me(Good(c, ("nbf", $"\"{c.Now - 60}\""))), Expect.InvalidToken()) with { Finding = QuotedDates };
+        yield return Row("nbf true", c => Me(Good(c, ("nbf", "true"))), Expect.InvalidToken());
         yield return Row("iat ten years ahead (RFC 7519 §4.1.6: informational)", c => Me(Good(c, ("iat", N(c.Now + (10L * 365 * 86400))))), Expect.Me("jwt-user"));
-        yield return Row("iat a string", c => Me(Good(c, ("iat", $"\"{c.Now}\""))), Expect.InvalidToken());
+        yield return Row("iat a string", c => Me(Good(c, ("iat", $"\"{c.Now}\""))), Expect.InvalidToken()) with { Finding = QuotedDates };
 
         // ---- Issuer and audience ----
         yield return Row("another issuer", c => Me(Good(c, ("iss", "\"https://evil.example\""))), Expect.InvalidToken("issuer"));

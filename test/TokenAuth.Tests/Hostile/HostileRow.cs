@@ -16,6 +16,9 @@ internal sealed record HostileRow(string Category, string Name, Func<HostileCont
     /// </summary>
     public string? KnownBug { get; init; }
 
+    /// <summary>A bug this corpus found and left open (reported, not fixed here): the row expects the correct answer.</summary>
+    public string? Finding { get; init; }
+
     /// <summary>Prepares state right before the row runs (an authorization code lives 60 s).</summary>
     public Func<HostileContext, Task>? Before { get; init; }
 
