@@ -105,20 +105,21 @@ internal static class ProtocolRequestReader
                 : OAuthError.InvalidRequest("The request body is not valid UTF-8.");
         }
 
-        return isForm ? AddForm(endpoint, parameters, body, maxBodyLength) : AddJson(endpoint, parameters, body);
+        return isForm ? await AddFormAsync(endpoint, parameters, body, maxBodyLength) : AddJson(endpoint, parameters, body);
     }
 
-    private static OAuthError? AddForm(ServerEndpoint endpoint, Dictionary<string, string> parameters, string body, int maxBodyLength)
+    private static async ValueTask<OAuthError?> AddFormAsync(ServerEndpoint endpoint, Dictionary<string, string> parameters, string body, int maxBodyLength)
     {
         Dictionary<string, StringValues> fields;
         try
         {
-            using var reader = new Microsoft.AspNetCore.WebUtilities.FormReader(body) { ValueCountLimit = 256, KeyLengthLimit = 1024, ValueLengthLimit = maxBodyLength };
-            fields = reader.ReadForm();
+            // ASP.NET Core's own form parser: a parameter behind "&&" is a parameter, and counts as given twice.
+            fields = await BoundedFormReader.ParseAsync(body, maxBodyLength);
         }
         catch (InvalidDataException)
         {
-            return OAuthError.InvalidRequest("The form has too many fields.");
+            // Past the reader's limits, or a NUL decoded from %00: refused as Request.ReadFormAsync refuses it.
+            return OAuthError.InvalidRequest("The form is malformed: too many fields, a name too long, or a NUL character.");
         }
 
         foreach (var (name, values) in fields)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -42,14 +43,31 @@ internal static class BoundedFormReader
 
         try
         {
-            using var reader = new FormReader(body) { ValueCountLimit = 256, KeyLengthLimit = 1024, ValueLengthLimit = maxLength };
-            return new Result(reader.ReadForm(), TooLarge: false);
+            return new Result(await ParseAsync(body, maxLength), TooLarge: false);
         }
         catch (InvalidDataException)
         {
-            // Over the reader's own limits (too many fields): as good as too large.
+            // Over the reader's own limits (too many fields), or a NUL decoded from %00: not searched, as if too large.
             return new Result(null, TooLarge: true);
         }
+    }
+
+    /// <summary>
+    /// Parses a form body with <see cref="FormPipeReader"/>, the parser of ASP.NET Core's own <c>Request.ReadFormAsync</c>,
+    /// so that TokenAuth sees the fields the endpoint sees. (<see cref="FormReader"/> reads <c>a=1&amp;&amp;b=2</c> as a
+    /// field named <c>&amp;b</c> and drops <c>b</c> without <c>=</c>: a token or a parameter behind <c>&amp;&amp;</c> was
+    /// invisible to the one-token and one-parameter checks.) Throws <see cref="InvalidDataException"/> past its limits and,
+    /// as ASP.NET Core does, on a NUL character decoded from <c>%00</c>.
+    /// </summary>
+    public static async ValueTask<Dictionary<string, StringValues>> ParseAsync(string body, int maxLength)
+    {
+        var reader = new FormPipeReader(PipeReader.Create(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(body))))
+        {
+            ValueCountLimit = 256,
+            KeyLengthLimit = 1024,
+            ValueLengthLimit = maxLength,
+        };
+        return await reader.ReadFormAsync();
     }
 
     /// <summary>

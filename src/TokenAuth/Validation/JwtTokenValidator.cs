@@ -175,6 +175,11 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
             plan.Offer(ref fields, claims[i]);
         }
 
+        if (QuotedDate(jwt) is { } quoted)
+        {
+            return TokenValidationResult.Invalid($"The token's '{quoted}' is a string; a date must be a JSON number (RFC 7519, section 2).");
+        }
+
         var expiresAt = ReadDate(fields.Expiration, mapping.ExpirationUnit);
         var notBefore = ReadDate(fields.NotBefore, EpochUnit.Seconds);
         var issuedAt = ReadDate(fields.IssuedAt, EpochUnit.Seconds);
@@ -271,6 +276,57 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
         }
 
         return value + offset;
+    }
+
+    /// <summary>
+    /// The name of an <c>exp</c>, <c>nbf</c> or <c>iat</c> member that is a JSON string: RFC 7519 §2 makes a NumericDate a
+    /// JSON number, and IdentityModel reads <c>"exp":"1780000000"</c> as if it were one. The payload is scanned once more,
+    /// without allocating (a stack buffer, a forward-only reader that skips every other value).
+    /// </summary>
+    private static string? QuotedDate(JsonWebToken jwt)
+    {
+        var encoded = jwt.EncodedPayload;
+        var max = System.Buffers.Text.Base64Url.GetMaxDecodedLength(encoded.Length);
+        var rented = max <= 2048 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+        try
+        {
+            Span<byte> buffer = rented ?? stackalloc byte[max];
+            if (System.Buffers.Text.Base64Url.DecodeFromChars(encoded, buffer, out _, out var written) != System.Buffers.OperationStatus.Done)
+            {
+                return null;   // IdentityModel read it; what it could not is not this check's to judge
+            }
+
+            var reader = new System.Text.Json.Utf8JsonReader(buffer[..written]);
+            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueTextEquals("exp"u8) ? "exp" : reader.ValueTextEquals("nbf"u8) ? "nbf" : reader.ValueTextEquals("iat"u8) ? "iat" : null;
+                reader.Read();
+                if (name is not null && reader.TokenType == System.Text.Json.JsonTokenType.String)
+                {
+                    return name;
+                }
+
+                reader.Skip();
+            }
+
+            return null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     private static DateTimeOffset? ReadDate(string? value, EpochUnit unit)

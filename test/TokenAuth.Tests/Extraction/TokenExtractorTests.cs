@@ -178,6 +178,31 @@ public class TokenExtractorTests
         Assert.Equal(TokenExtractor.ConflictMessage, result.Error);
     }
 
+    [Theory]
+    [InlineData("&&&access_token=tok&", "tok")]
+    [InlineData("a=1&&access_token=tok", "tok")]
+    [InlineData("access_token", "")]
+    public async Task Form_ParsedAsAspNetCoreParsesIt_EmptyPairsSkipped_NameWithoutValueIsEmpty(string body, string token)
+    {
+        // FormPipeReader's reading, the one Request.ReadFormAsync gives the endpoint (WHATWG URL: split on '&', skip empty).
+        var context = Request("POST", contentType: "application/x-www-form-urlencoded", body: body);
+
+        var result = await Extract(context);
+
+        Assert.Equal(token, result.Token);
+        Assert.Equal(TokenSource.Form, result.Source);
+    }
+
+    [Fact]
+    public async Task FormTokenBehindDoubleAmpersandAndHeaderDiffer_IsAConflict()
+    {
+        var context = Request("POST", contentType: "application/x-www-form-urlencoded", body: "x=1&&access_token=a", headers: ("Authorization", "Bearer b"));
+
+        var result = await Extract(context);
+
+        Assert.Equal(TokenExtractor.ConflictMessage, result.Error);
+    }
+
     [Fact]
     public async Task DisabledSources_AreNotRead()
     {

@@ -126,6 +126,23 @@ public sealed class ProfileRequestTests
         Assert.Equal(JsonValueKind.Null, json.GetProperty("datas").ValueKind);
     }
 
+    [Fact]
+    public async Task Form_AParameterBehindDoubleAmpersand_IsAParameter_GivenTwiceIsInvalidRequest()
+    {
+        // The form is read as ASP.NET Core's own parser reads it: "&&grant_type=…" is grant_type, not a field "&grant_type".
+        await using var app = await StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/uaa/token")
+        {
+            Content = new StringContent("grant_type=client_credentials&&grant_type=password", Encoding.UTF8, new MediaTypeHeaderValue("application/x-www-form-urlencoded")),
+        };
+        request.Headers.Authorization = Basic(ClientId, ClientSecret);
+
+        using var response = await app.Client.SendAsync(request);
+
+        var json = await AssertErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrors.InvalidRequest);
+        Assert.Contains("'grant_type' is given more than once", json.GetProperty("resp_msg").GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/uaa/token?grant_type=client_credentials&GRANT_TYPE=client_credentials")]
     [InlineData("/uaa/token?grant_type=client_credentials&grant_type=client_credentials")]
