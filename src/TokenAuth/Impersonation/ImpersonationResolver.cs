@@ -282,23 +282,30 @@ internal static class ImpersonationResolver
     /// </summary>
     internal static string ActorJson(ClaimsPrincipal caller, TokenInfo info)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // The buffer and writer are this thread's, reset per use: the claim's string is the one allocation.
+        var buffer = t_actorBuffer ??= new System.Buffers.ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var writer = t_actorWriter ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteString("sub", caller.FindFirst(TokenAuthClaimTypes.Subject)?.Value);
+        writer.WriteString("client_id", info.ClientId);
+        if (caller.FindFirst(TokenAuthClaimTypes.Actor)?.Value is { } previous && TryParseObject(previous, out var nested))
         {
-            writer.WriteStartObject();
-            writer.WriteString("sub", caller.FindFirst(TokenAuthClaimTypes.Subject)?.Value);
-            writer.WriteString("client_id", info.ClientId);
-            if (caller.FindFirst(TokenAuthClaimTypes.Actor)?.Value is { } previous && TryParseObject(previous, out var nested))
-            {
-                writer.WritePropertyName("act");
-                nested.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
+            writer.WritePropertyName("act");
+            nested.WriteTo(writer);
         }
 
+        writer.WriteEndObject();
+        writer.Flush();
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
+
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? t_actorBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_actorWriter;
 
     private static bool TryParseObject(string json, out JsonElement element)
     {

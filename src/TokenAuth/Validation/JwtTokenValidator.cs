@@ -285,7 +285,16 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
     /// </summary>
     private static string? QuotedDate(JsonWebToken jwt)
     {
-        var encoded = jwt.EncodedPayload;
+        // The payload's characters in the token itself (EncodedPayload would copy them into a new string).
+        var token = jwt.EncodedToken.AsSpan();
+        var start = token.IndexOf('.') + 1;
+        var length = start == 0 ? -1 : token[start..].IndexOf('.');
+        if (length < 0)
+        {
+            return null;
+        }
+
+        var encoded = token.Slice(start, length);
         var max = System.Buffers.Text.Base64Url.GetMaxDecodedLength(encoded.Length);
         var rented = max <= 2048 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(max);
         try
