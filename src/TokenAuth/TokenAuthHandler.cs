@@ -301,11 +301,18 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
     }
 
     private string BuildChallenge(string? error, string? description, string? errorUri, string? scope)
+        => BuildChallenge(Options.Sources.AuthorizationScheme, Options.Realm, error, description, errorUri, scope);
+
+    /// <summary>
+    /// The <c>WWW-Authenticate</c> value: RFC 6750 §3, every parameter an RFC 9110 quoted-string of printable ASCII (quote
+    /// and backslash escaped, anything else replaced by <c>?</c>), so that no input can break the header.
+    /// </summary>
+    internal static string BuildChallenge(string authorizationScheme, string? realm, string? error, string? description, string? errorUri, string? scope)
     {
         // RFC 6750 §3: Bearer [realm="…"][, error="…"][, error_description="…"][, error_uri="…"][, scope="…"].
-        var builder = new StringBuilder(Options.Sources.AuthorizationScheme);
+        var builder = new StringBuilder(authorizationScheme);
         var first = true;
-        Append(builder, "realm", Options.Realm, ref first);
+        Append(builder, "realm", realm, ref first);
         Append(builder, "error", error, ref first);
         Append(builder, "error_description", description, ref first);
         Append(builder, "error_uri", errorUri, ref first);
