@@ -291,7 +291,8 @@ internal sealed class TokenCache(
 
         // SHA-256 output is uniform and no client can choose it: its first word is the bucket hash.
         private readonly ConcurrentDictionary<TokenHash, CachedToken> _entries = new(TokenHashComparer.Instance);
-        private long _lastSweep = long.MinValue;
+        // When the last sweep was queued (Unix ms); 0 until the first entry, which starts the clock.
+        private long _lastSweep;
         private int _sweeping;
 
         // ConcurrentDictionary.Count takes every lock: this count is kept beside it (exact but for racing clears).
@@ -353,7 +354,12 @@ internal sealed class TokenCache(
             {
                 _entries[hash] = entry;
             }
-            if (nowMs - Interlocked.Read(ref _lastSweep) >= (long)SweepInterval.TotalMilliseconds && Interlocked.Exchange(ref _sweeping, 1) == 0)
+            var lastSweep = Interlocked.Read(ref _lastSweep);
+            if (lastSweep == 0)
+            {
+                Interlocked.CompareExchange(ref _lastSweep, nowMs, 0);
+            }
+            else if (nowMs - lastSweep >= (long)SweepInterval.TotalMilliseconds && Interlocked.Exchange(ref _sweeping, 1) == 0)
             {
                 Interlocked.Exchange(ref _lastSweep, nowMs);
                 ThreadPool.UnsafeQueueUserWorkItem(

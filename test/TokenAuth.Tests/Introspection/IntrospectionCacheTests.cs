@@ -208,6 +208,26 @@ public sealed class IntrospectionCacheTests
     }
 
     [Fact]
+    public async Task OutOfDateEntries_NotReadAgain_AreSweptAboutOnceAMinute()
+    {
+        await using var authority = await IntrospectionAuthority.StartAsync();
+        await using var app = await StartAsync(authority);
+        var memory = Cache(app).For(TokenCacheKind.Introspection, TokenAuthDefaults.AuthenticationScheme);
+        for (var i = 0; i < 5; i++)
+        {
+            var shortLived = await authority.IssueAsync(new TokenInfo { Subject = "u" + i, ExpiresAt = TestApp.Start.AddSeconds(30) });
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(app, shortLived));
+        }
+
+        Assert.Equal(5, memory.Count);
+
+        // A minute on, the five are out of date and nobody reads them; the next answer stored starts a sweep.
+        authority.Time.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(app, await authority.IssueAsync()));
+        await WaitUntilAsync(() => memory.Count == 1);
+    }
+
+    [Fact]
     public async Task MemoryEntryLimitZero_KeepsNothingInMemory()
     {
         await using var authority = await IntrospectionAuthority.StartAsync();
