@@ -4,7 +4,8 @@
 # tokens are issued by the sample's own /oauth/token at the start; the records are the demo ones of its appsettings.json.
 # Every request kind has the status it must get and a fragment its body must contain (soak.lua checks each answer).
 # Every interval (10 s) it records wrk's socket errors, the answers not as expected, p50/p99 latency, and the sample's
-# working set (VmRSS of /proc/<pid>/status), threads and CPU; then it prints the table and a verdict line.
+# working set (VmRSS of /proc/<pid>/status, and its anonymous, file and shared parts — the runtime maps JIT-compiled
+# code as shared memory), threads and CPU; then it prints the table and a verdict line.
 #
 #   bash test/TokenAuth.Benchmarks/soak.sh [--quick] [--duration S] [--interval S] [--warmup S] [--connections N]
 #                                          [--redis HOST:PORT] [--max-growth PCT] [--samples FILE]
@@ -25,6 +26,7 @@
 # does not answer as expected when checked by hand before and after the load, and anything the sample logs at
 # fail or crit level (it runs at Warning: the default Information would log a line per refused request).
 set -euo pipefail
+self=$(realpath "$0")
 cd "$(dirname "$0")/../.."
 
 command_line="bash test/TokenAuth.Benchmarks/soak.sh${*:+ $*}"
@@ -39,7 +41,7 @@ while [[ $# -gt 0 ]]; do
     --redis) redis=$2; shift ;;
     --max-growth) max_growth=$2; shift ;;
     --samples) samples_out=$2; shift ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$self" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -186,7 +188,7 @@ vm() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$app_pid/status"; }
 redis_memory() { redis-cli -h "$redis_host" -p "$redis_port" info memory | awk -F: '/^used_memory:/ { printf "%d", $2 }'; }
 
 # One wrk run of S seconds; appends "label t requests µs p50 p99 max connect read write timeout answered
-# unexpected-status unexpected-body rss-kB threads cpu-% redis-bytes" to the samples, KIND and SEEN lines to the kinds.
+# unexpected-status unexpected-body rss-kB threads cpu-% redis-bytes anon-kB file-kB shmem-kB" to the samples, KIND and SEEN lines to the kinds.
 seed=0
 run() { # label seconds
   seed=$((seed + 1))
@@ -198,7 +200,7 @@ run() { # label seconds
   local result cpu
   result=$(grep '^RESULT' <<<"$out") || { echo "$out" >&2; fail "no result from wrk ($1)"; }
   cpu=$(awk -v t="$(( $(app_ticks) - ticks0 ))" -v a="$wall0" -v z="$EPOCHREALTIME" -v hz="$hz" 'BEGIN { printf "%.0f", t / hz / (z - a) * 100 }')
-  echo "$1 $(( SECONDS - load_started_at )) ${result#RESULT } $(vm VmRSS) $(vm Threads) $cpu $(redis_memory)" >>"$tmp/samples"
+  echo "$1 $(( SECONDS - load_started_at )) ${result#RESULT } $(vm VmRSS) $(vm Threads) $cpu $(redis_memory) $(vm RssAnon) $(vm RssFile) $(vm RssShmem)" >>"$tmp/samples"
   grep -E '^(KIND|SEEN) ' <<<"$out" | sed "s/^/$1 /" >>"$tmp/kinds" || true
   read -r _ _ requests micros _ p99 _ connect rd wr timeout _ bad_status bad_body rss _ <<<"$(tail -1 "$tmp/samples")"
   awk -v l="$1" -v n="$requests" -v us="$micros" -v p="$p99" -v e=$((connect + rd + wr + timeout)) -v s="$bad_status" -v b="$bad_body" \
@@ -220,12 +222,12 @@ log_warnings=$(grep -cE '^warn:' "$tmp/sample.log" || true)
 (( log_errors == 0 )) || grep -E -A3 '^(fail|crit):' "$tmp/sample.log" | head -40 >&2
 
 [[ -z $samples_out ]] || {
-  echo -e "sample\tt_s\trequests\twrk_us\tp50_us\tp99_us\tmax_us\tconnect\tread\twrite\ttimeout\tanswered\tunexpected_status\tunexpected_body\tvmrss_kb\tthreads\tcpu_pct\tredis_used_memory"
+  echo -e "sample\tt_s\trequests\twrk_us\tp50_us\tp99_us\tmax_us\tconnect\tread\twrite\ttimeout\tanswered\tunexpected_status\tunexpected_body\tvmrss_kb\tthreads\tcpu_pct\tredis_used_memory\trss_anon_kb\trss_file_kb\trss_shmem_kb"
   tr ' ' '\t' <"$tmp/samples"
 } >"$samples_out"
 
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
-commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src test 2>/dev/null || echo "+uncommitted")
+commit=$(git rev-parse --short HEAD)$([[ -z $(git status --porcelain -- src test 2>/dev/null) ]] || echo "+uncommitted")
 echo "machine: $(nproc) cores, $cpu_model, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo); $(dotnet --version 2>/dev/null | sed 's/^/.NET SDK /'); $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit; load average before the run $loadavg"
 echo "command: $command_line"
 echo "wrk -t$connections -c$connections (one connection per thread), ${interval}s per sample, ${warmup}s warm-up; the sample (Release, server GC) with redis-server $(redis-server --version 2>/dev/null | grep -o 'v=[0-9.]*' | cut -c3-) on loopback; log level Warning; ${#kinds[@]} request kinds; wall time $(( SECONDS - started_at )) s"
@@ -236,15 +238,15 @@ samples_file, kinds_file, max_growth, rss_start, log_errors, log_warnings, after
 rows = []
 for line in open(samples_file):
     f = line.split()
-    label, t, n, us, p50, p99, mx, c, r, w, to, answered, bs, bb, rss, threads, cpu, redis = f[0], *map(int, f[1:16]), int(f[16]), int(f[17])
+    label, t, n, us, p50, p99, mx, c, r, w, to, answered, bs, bb, rss, threads, cpu, redis, anon, file, shmem = f[0], *map(int, f[1:21])
     rows.append(dict(label=label, t=t, n=n, rps=n / (us / 1e6), p50=p50 / 1000, p99=p99 / 1000, max=mx / 1000,
                      errors=c + r + w + to, detail=(c, r, w, to), answered=answered, status=bs, body=bb,
-                     rss=rss / 1024, threads=threads, cpu=cpu, redis=redis / 1048576))
-print("| sample | t s (end) | requests | req/s | p50 ms | p99 ms | max ms | errors | unexpected status | unexpected body | working set MB | threads | CPU % | Redis MB |")
-print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+                     rss=rss / 1024, anon=anon / 1024, file=file / 1024, shmem=shmem / 1024, threads=threads, cpu=cpu, redis=redis / 1048576))
+print("| sample | t s (end) | requests | req/s | p50 ms | p99 ms | max ms | errors | unexpected status | unexpected body | working set MB | anon | file | shmem | threads | CPU % | Redis MB |")
+print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 for x in rows:
     print(f"| {x['label']} | {x['t']} | {x['n']:,} | {x['rps']:,.0f} | {x['p50']:.2f} | {x['p99']:.2f} | {x['max']:.0f} | {x['errors']} "
-          f"| {x['status']} | {x['body']} | {x['rss']:.1f} | {x['threads']} | {x['cpu']} | {x['redis']:.1f} |")
+          f"| {x['status']} | {x['body']} | {x['rss']:.1f} | {x['anon']:.1f} | {x['file']:.1f} | {x['shmem']:.1f} | {x['threads']} | {x['cpu']} | {x['redis']:.1f} |")
 
 # Per kind, over the whole run (warm-up included).
 kinds, seen = {}, {}
