@@ -3,9 +3,9 @@
 # valid, invalid, sudo and tenant requests for 10 minutes (--quick: 60 s) at 256 connections, after a warm-up. The
 # tokens are issued by the sample's own /oauth/token at the start; the records are the demo ones of its appsettings.json.
 # Every request kind has the status it must get and a fragment its body must contain (soak.lua checks each answer).
-# Every interval (10 s) it records wrk's socket errors, the answers not as expected, p50/p99 latency, and the sample's
-# working set (VmRSS of /proc/<pid>/status, and its anonymous, file and shared parts — the runtime maps JIT-compiled
-# code as shared memory), threads and CPU; then it prints the table and a verdict line.
+# Every interval (10 s) it records wrk's socket errors, the answers not as expected, p50/p99 latency, the sample's threads
+# and CPU, and its working set: VmRSS of /proc/<pid>/status and its anonymous, file and shared parts (the runtime maps
+# JIT-compiled code as shared memory), each the median of readings taken once a second. Then a table and a verdict line.
 #
 #   bash test/TokenAuth.Benchmarks/soak.sh [--quick] [--duration S] [--interval S] [--warmup S] [--connections N]
 #                                          [--redis HOST:PORT] [--max-growth PCT] [--samples FILE]
@@ -54,9 +54,10 @@ loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
 lua=$PWD/test/TokenAuth.Benchmarks/soak.lua
 
 tmp=$(mktemp -d)
-pids=()
+pids=(); memory_pid=""
 cleanup() {
   local pid
+  [[ -z $memory_pid ]] || kill "$memory_pid" 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$tmp"
@@ -188,21 +189,39 @@ vm() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$app_pid/status"; }
 redis_memory() { redis-cli -h "$redis_host" -p "$redis_port" info memory | awk -F: '/^used_memory:/ { printf "%d", $2 }'; }
 
 # One wrk run of S seconds; appends "label t requests µs p50 p99 max connect read write timeout answered
-# unexpected-status unexpected-body rss-kB threads cpu-% redis-bytes anon-kB file-kB shmem-kB" to the samples, KIND and SEEN lines to the kinds.
+# unexpected-status unexpected-body rss-kB threads cpu-% redis-bytes anon-kB file-kB shmem-kB (medians of the readings)
+# rss-min-kB rss-max-kB readings" to the samples, KIND and SEEN lines to the kinds.
 seed=0
 run() { # label seconds
   seed=$((seed + 1))
   local ticks0 wall0 out
   ticks0=$(app_ticks); wall0=$EPOCHREALTIME
+  # The memory figures, once a second while wrk runs: one reading is wherever the GC happens to be (its committed
+  # memory moves by ±5 MB between readings while the heap stays flat), so a sample is the median of its readings.
+  : >"$tmp/memory"
+  (while kill -0 "$app_pid" 2>/dev/null; do
+     awk '$1 ~ /^(VmRSS|RssAnon|RssFile|RssShmem):$/ { v[$1] = $2 } END { print v["VmRSS:"], v["RssAnon:"], v["RssFile:"], v["RssShmem:"] }' \
+       "/proc/$app_pid/status" >>"$tmp/memory" 2>/dev/null
+     sleep 1
+   done) &
+  memory_pid=$!
   out=$(wrk -t"$connections" -c"$connections" -d"${2}s" -s "$lua" "$url/" -- "$tmp/requests.lua" "$seed" 2>&1) \
     || { echo "$out" >&2; fail "wrk failed ($1)"; }
+  kill "$memory_pid" 2>/dev/null; wait "$memory_pid" 2>/dev/null || true; memory_pid=""
   kill -0 "$app_pid" 2>/dev/null || { tail -50 "$tmp/sample.log" >&2; fail "the sample exited ($1)"; }
   local result cpu
   result=$(grep '^RESULT' <<<"$out") || { echo "$out" >&2; fail "no result from wrk ($1)"; }
   cpu=$(awk -v t="$(( $(app_ticks) - ticks0 ))" -v a="$wall0" -v z="$EPOCHREALTIME" -v hz="$hz" 'BEGIN { printf "%.0f", t / hz / (z - a) * 100 }')
-  echo "$1 $(( SECONDS - load_started_at )) ${result#RESULT } $(vm VmRSS) $(vm Threads) $cpu $(redis_memory) $(vm RssAnon) $(vm RssFile) $(vm RssShmem)" >>"$tmp/samples"
+  local memory
+  memory=$(python3 -c '
+import statistics, sys
+r = [list(map(int, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 4]
+m = [int(statistics.median(x[i] for x in r)) for i in range(4)]
+print(m[0], m[1], m[2], m[3], min(x[0] for x in r), max(x[0] for x in r), len(r))' "$tmp/memory") || fail "no memory readings ($1)"
+  read -r rss anon file shmem rss_min rss_max readings <<<"$memory"
+  echo "$1 $(( SECONDS - load_started_at )) ${result#RESULT } $rss $(vm Threads) $cpu $(redis_memory) $anon $file $shmem $rss_min $rss_max $readings" >>"$tmp/samples"
   grep -E '^(KIND|SEEN) ' <<<"$out" | sed "s/^/$1 /" >>"$tmp/kinds" || true
-  read -r _ _ requests micros _ p99 _ connect rd wr timeout _ bad_status bad_body rss _ <<<"$(tail -1 "$tmp/samples")"
+  read -r _ _ requests micros _ p99 _ connect rd wr timeout _ bad_status bad_body _ <<<"$(tail -1 "$tmp/samples")"
   awk -v l="$1" -v n="$requests" -v us="$micros" -v p="$p99" -v e=$((connect + rd + wr + timeout)) -v s="$bad_status" -v b="$bad_body" \
     -v rss="$rss" -v c="$cpu" \
     'BEGIN { printf "[%s] %7.0f req/s  p99 %7.2f ms  errors %d  unexpected %d status, %d body  working set %6.1f MB  CPU %3d %%\n", l, n / (us / 1e6), p / 1000, e, s, b, rss / 1024, c }' >&2
@@ -222,7 +241,7 @@ log_warnings=$(grep -cE '^warn:' "$tmp/sample.log" || true)
 (( log_errors == 0 )) || grep -E -A3 '^(fail|crit):' "$tmp/sample.log" | head -40 >&2
 
 [[ -z $samples_out ]] || {
-  echo -e "sample\tt_s\trequests\twrk_us\tp50_us\tp99_us\tmax_us\tconnect\tread\twrite\ttimeout\tanswered\tunexpected_status\tunexpected_body\tvmrss_kb\tthreads\tcpu_pct\tredis_used_memory\trss_anon_kb\trss_file_kb\trss_shmem_kb"
+  echo -e "sample\tt_s\trequests\twrk_us\tp50_us\tp99_us\tmax_us\tconnect\tread\twrite\ttimeout\tanswered\tunexpected_status\tunexpected_body\tvmrss_kb\tthreads\tcpu_pct\tredis_used_memory\trss_anon_kb\trss_file_kb\trss_shmem_kb\tvmrss_min_kb\tvmrss_max_kb\treadings"
   tr ' ' '\t' <"$tmp/samples"
 } >"$samples_out"
 
@@ -238,15 +257,15 @@ samples_file, kinds_file, max_growth, rss_start, log_errors, log_warnings, after
 rows = []
 for line in open(samples_file):
     f = line.split()
-    label, t, n, us, p50, p99, mx, c, r, w, to, answered, bs, bb, rss, threads, cpu, redis, anon, file, shmem = f[0], *map(int, f[1:21])
+    label, t, n, us, p50, p99, mx, c, r, w, to, answered, bs, bb, rss, threads, cpu, redis, anon, file, shmem, rss_min, rss_max, readings = f[0], *map(int, f[1:24])
     rows.append(dict(label=label, t=t, n=n, rps=n / (us / 1e6), p50=p50 / 1000, p99=p99 / 1000, max=mx / 1000,
                      errors=c + r + w + to, detail=(c, r, w, to), answered=answered, status=bs, body=bb,
-                     rss=rss / 1024, anon=anon / 1024, file=file / 1024, shmem=shmem / 1024, threads=threads, cpu=cpu, redis=redis / 1048576))
-print("| sample | t s (end) | requests | req/s | p50 ms | p99 ms | max ms | errors | unexpected status | unexpected body | working set MB | anon | file | shmem | threads | CPU % | Redis MB |")
+                     rss=rss / 1024, anon=anon / 1024, file=file / 1024, shmem=shmem / 1024, rss_min=rss_min / 1024, rss_max=rss_max / 1024, threads=threads, cpu=cpu, redis=redis / 1048576))
+print("| sample | t s (end) | requests | req/s | p50 ms | p99 ms | max ms | errors | unexpected status | unexpected body | working set MB (min–max) | anon | file | shmem | threads | CPU % | Redis MB |")
 print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 for x in rows:
     print(f"| {x['label']} | {x['t']} | {x['n']:,} | {x['rps']:,.0f} | {x['p50']:.2f} | {x['p99']:.2f} | {x['max']:.0f} | {x['errors']} "
-          f"| {x['status']} | {x['body']} | {x['rss']:.1f} | {x['anon']:.1f} | {x['file']:.1f} | {x['shmem']:.1f} | {x['threads']} | {x['cpu']} | {x['redis']:.1f} |")
+          f"| {x['status']} | {x['body']} | {x['rss']:.1f} ({x['rss_min']:.0f}–{x['rss_max']:.0f}) | {x['anon']:.1f} | {x['file']:.1f} | {x['shmem']:.1f} | {x['threads']} | {x['cpu']} | {x['redis']:.1f} |")
 
 # Per kind, over the whole run (warm-up included).
 kinds, seen = {}, {}
