@@ -75,6 +75,14 @@ public class AuthenticateBenchmarks
                 o.Jwt.CacheValidatedTokens = true;
             })
             .AddTokenAuth("tokenauth-store", o => { o.UseTokenStore = true; o.Sudo.Enabled = false; o.Tenants.Enabled = false; })
+            .AddTokenAuth("tokenauth-store-cached", o =>
+            {
+                // As a Redis store has it by default: hits kept in memory 30 s, unknown tokens never kept.
+                o.UseTokenStore = true;
+                o.StoreCacheDuration = TimeSpan.FromSeconds(30);
+                o.Sudo.Enabled = false;
+                o.Tenants.Enabled = false;
+            })
             .AddTokenAuth("tokenauth-sudo", o => o.UseTokenStore = true);
         services.AddTokenAuthSudo<BenchUsers>(ServiceLifetime.Singleton);
         services.AddTokenAuthTenants<BenchTenants>(ServiceLifetime.Singleton);
@@ -150,6 +158,7 @@ public class AuthenticateBenchmarks
         new("TokenAuth_Introspection_MemoryHit", "tokenauth-introspection", OpaqueToken, true),
         new("TokenAuth_Store_InMemory", "tokenauth-store", OpaqueToken, true),
         new("TokenAuth_Store_SudoAndTenant", "tokenauth-sudo", SudoToken, true, "?sudo=uid:1002&tenantId=t-200"),
+        new("TokenAuth_Store_UnknownToken_Cached", "tokenauth-store-cached", "unknown-benchmark-token-0123456789", false),
         new("TokenAuth_NoToken", "tokenauth-store", null, false),
     ];
 

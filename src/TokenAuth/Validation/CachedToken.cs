@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 
 namespace TokenAuth;
 
@@ -18,26 +19,36 @@ internal sealed record CachedToken(TokenInfo? Info, string? Failure, long Until)
 
     private TokenValidationResult? _result;
 
+    /// <summary>
+    /// An answer for the callers that shared one validation and for nobody after them (an unknown token, an outage, a token
+    /// expiring now): HybridCache writes nothing a factory returns (TokenCache stores answers itself), so the cache
+    /// keeps it nowhere.
+    /// </summary>
+    public static CachedToken Transient(TokenValidationResult result) => new(result.Info, result.Failure, 0) { _result = result, IsTransient = true };
+
+    /// <summary>Whether this answer is <see cref="Transient"/>: returned to its callers, never kept (so never serialized).</summary>
+    [JsonIgnore]
+    public bool IsTransient { get; private init; }
+
+    /// <summary>A <see cref="Transient"/> entry's result, as the validator gave it.</summary>
+    [JsonIgnore]
+    public TokenValidationResult TransientResult => IsTransient ? _result! : throw new InvalidOperationException("Not a transient answer.");
+
     // Set on an instance read back from Redis; the first lookup to see it counts an L2 hit, later ones (memory) an L1 hit.
     private int _fromDistributed;
 
-    // Set on an instance a factory has just made (the Until it would have had for the policy's whole duration); the first
-    // lookup to see it knows its own call made it.
-    private long _freshFullUntil;
+    // Set on an instance a factory has just made; the first lookup to see it knows its own call made it.
+    private int _fresh;
 
     /// <summary>Marks an instance a cache factory has just made.</summary>
-    internal CachedToken MarkFresh(long fullUntil)
+    internal CachedToken MarkFresh()
     {
-        _freshFullUntil = fullUntil;
+        _fresh = 1;
         return this;
     }
 
-    /// <summary>Whether a factory has just made this instance and no lookup has taken that yet; with the full-duration Until.</summary>
-    internal bool TakeFresh(out long fullUntil)
-    {
-        fullUntil = Interlocked.Exchange(ref _freshFullUntil, 0);
-        return fullUntil != 0;
-    }
+    /// <summary>Whether a factory has just made this instance and no lookup has taken that yet.</summary>
+    internal bool TakeFresh() => Interlocked.Exchange(ref _fresh, 0) != 0;
 
     /// <summary>Marks an instance deserialized from the second level.</summary>
     internal CachedToken MarkDistributed()

@@ -20,8 +20,11 @@ namespace TokenAuth;
 /// own lifetimes say, and fetches it again otherwise.</item>
 /// <item>Concurrent lookups of one token share one validation (HybridCache's stampede protection). A caller that gives up
 /// cancels only its own wait: the validation goes on while anyone waits for it.</item>
-/// <item>A validation that is unavailable (or not worth keeping) is thrown out of the factory, so nothing is stored and
-/// the next request asks again.</item>
+/// <item>HybridCache itself writes nothing: the caller whose lookup ran the validation stores the answer in Redis, for
+/// what is left of its use, before it answers (HybridCache would write it in the background after the waiters are
+/// released, for the policy's full duration — a write that could land after a shortened one and outlive the token, and
+/// that another node could not yet read). A validation that is unavailable (or not worth keeping) is handed to the
+/// waiters as a transient answer and stored nowhere, so the next request asks again.</item>
 /// <item>Redis errors are a miss (HybridCache reads around them), and the second level is given a short deadline, so a
 /// hung Redis does not hold a request.</item>
 /// </list>
@@ -141,17 +144,12 @@ internal sealed class TokenCache(
         try
         {
             entry = await cache.GetOrCreateAsync(key, fetch, Fetch<TState>.Run, policy.Entry, Tags, cancellationToken);
-            if (entry is null || !entry.IsUsableAt(timeProvider.GetUtcNow()))
+            if (entry is not { IsTransient: true } && (entry is null || !entry.IsUsableAt(timeProvider.GetUtcNow())))
             {
                 // Redis may hand back an old payload: an answer past its use is fetched again, reading neither layer.
                 // Concurrent refreshes of one token still share one call.
                 entry = await cache.GetOrCreateAsync(key, fetch, Fetch<TState>.Run, policy.Refresh, Tags, cancellationToken);
             }
-        }
-        catch (TokenCacheBypassException bypass)
-        {
-            Report(kind, "miss");
-            return bypass.Result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -164,17 +162,24 @@ internal sealed class TokenCache(
             return await validate(state, cancellationToken);
         }
 
-        // One caller of those that shared a factory's entry sees it fresh: it counts the miss and shortens the entry.
-        var ran = entry.TakeFresh(out var fullUntil);
+        if (entry.IsTransient)
+        {
+            // Shared by the callers of one validation, kept nowhere (see CachedToken.Transient).
+            Report(kind, "miss");
+            return entry.TransientResult;
+        }
+
+        // One caller of those that shared a factory's entry sees it fresh: it counts the miss and stores the entry in Redis.
+        var ran = entry.TakeFresh();
         if (metrics is { CacheLookupsEnabled: true })
         {
             Report(kind, ran ? "miss" : entry.TakeDistributedMark() ? "l2" : "l1");
         }
 
         var now = timeProvider.GetUtcNow();
-        if (ran && entry.Until < fullUntil)
+        if (ran && policy.Distributed)
         {
-            await ShortenAsync(key, entry, policy, now);
+            await StoreAsync(key, entry, now);
         }
 
         partition.Set(hash, entry, now, timeProvider);
@@ -256,25 +261,22 @@ internal sealed class TokenCache(
         return cache.RemoveByTagAsync(Tag, cancellationToken);
     }
 
-    private async ValueTask ShortenAsync(string key, CachedToken entry, TokenCachePolicy policy, DateTimeOffset now)
+    private async ValueTask StoreAsync(string key, CachedToken entry, DateTimeOffset now)
     {
-        // HybridCache 10 cannot take an entry's lifetime from its factory's result: it stored this one for the policy's full
-        // duration; store it again for what is left of its use, so that Redis does not outlive the token (memory goes by Until).
+        // For what is left of the answer's use (HybridCache 10 cannot take an entry's lifetime from its factory's result),
+        // so that Redis does not keep it past the token's expiry; awaited, so that once this node has answered, every node
+        // finds the answer there. Within the second level's deadline: a hung Redis skips the write, it does not hold the request.
         try
         {
             var left = DateTimeOffset.FromUnixTimeMilliseconds(entry.Until) - now;
             if (left > TimeSpan.Zero)
             {
-                await cache.SetAsync(key, entry, policy.For(left), Tags, CancellationToken.None);
-            }
-            else
-            {
-                await cache.RemoveAsync(key, CancellationToken.None);
+                await cache.SetAsync(key, entry, TokenCachePolicy.Store(left), Tags, CancellationToken.None);
             }
         }
         catch (Exception ex)
         {
-            // The entry still ends on time for every reader (its Until is checked on each read); only memory is kept longer.
+            // Other nodes validate the token themselves; this one keeps it in memory (its Until is checked on each read).
             Log.TokenCacheWriteFailed(logger, HashPrefix(key), LogRedaction.Redact(ex));
         }
     }
@@ -451,29 +453,25 @@ internal sealed class TokenCache(
 
             var now = timeProvider.GetUtcNow();
             var nowMs = now.ToUnixTimeMilliseconds();
-            var fullUntil = (now + policy.Duration).ToUnixTimeMilliseconds();
             switch (result.Status)
             {
                 case TokenValidationStatus.Valid:
-                    var until = fullUntil;
+                    var until = (now + policy.Duration).ToUnixTimeMilliseconds();
                     if (result.Info!.ExpiresAt is { } expiresAt)
                     {
                         until = Math.Min(until, expiresAt.ToUnixTimeMilliseconds());
                     }
 
-                    if (until <= nowMs)
-                    {
-                        throw new TokenCacheBypassException(result);
-                    }
-
-                    return new CachedToken(result.Info, null, until).MarkFresh(fullUntil);
+                    // A token expiring now is answered, not kept.
+                    return until <= nowMs ? CachedToken.Transient(result) : new CachedToken(result.Info, null, until).MarkFresh();
 
                 case TokenValidationStatus.Invalid when policy.InvalidDuration > TimeSpan.Zero:
-                    return new CachedToken(null, result.Failure, (now + policy.InvalidDuration).ToUnixTimeMilliseconds()).MarkFresh(fullUntil);
+                    return new CachedToken(null, result.Failure, (now + policy.InvalidDuration).ToUnixTimeMilliseconds()).MarkFresh();
 
                 default:
-                    // Unavailable, or invalid without negative caching: every waiter gets it, nothing is stored.
-                    throw new TokenCacheBypassException(result);
+                    // Unavailable, or invalid without negative caching: every waiter gets it, nothing is stored (and no
+                    // exception is thrown for it: an unknown token is the common miss, and a flood of them must stay cheap).
+                    return CachedToken.Transient(result);
             }
         }
     }

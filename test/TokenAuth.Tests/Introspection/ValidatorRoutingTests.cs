@@ -135,4 +135,52 @@ public sealed class ValidatorRoutingTests
         store.Verify(s => s.FindAsync(TokenHash.Compute("known"), It.IsAny<CancellationToken>()), Times.Once);
         store.Verify(s => s.FindAsync(TokenHash.Compute("unknown"), It.IsAny<CancellationToken>()), Times.Exactly(3));
     }
+
+    private static readonly AsyncLocal<bool> InThisTest = new();
+
+    [Fact]
+    public async Task StoreCache_UnknownTokens_ThrowNothing_ConcurrentOnesShareOneLookup()
+    {
+        var store = new Mock<ITokenStore>();
+        var gate = new TaskCompletionSource<TokenInfo?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.Setup(s => s.FindAsync(TokenHash.Compute("shared-unknown"), It.IsAny<CancellationToken>())).Returns(gate.Task);
+        await using var app = await TestApp.StartAsync(
+            o =>
+            {
+                o.UseTokenStore = true;
+                o.StoreCacheDuration = TimeSpan.FromMinutes(1);
+            },
+            s => s.AddSingleton(store.Object));
+        var validator = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<TokenAuthOptions>>().Get(TokenAuthDefaults.AuthenticationScheme).Validator!;
+        var thrown = 0;
+        void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (InThisTest.Value)
+            {
+                Interlocked.Increment(ref thrown);
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            InThisTest.Value = true;
+            var lookups = Enumerable.Range(0, 10).Select(_ => validator.ValidateAsync("shared-unknown", CancellationToken.None).AsTask()).ToList();
+            gate.SetResult(null);
+            var results = await Task.WhenAll(lookups);
+            var alone = await validator.ValidateAsync("other-unknown", CancellationToken.None);
+
+            Assert.All(results, r => Assert.Equal(TokenValidationStatus.Invalid, r.Status));
+            Assert.Equal(TokenValidationStatus.Invalid, alone.Status);
+        }
+        finally
+        {
+            InThisTest.Value = false;
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+
+        // An unknown token is the common miss, and a flood of made-up ones must not cost an exception each.
+        Assert.Equal(0, thrown);
+        store.Verify(s => s.FindAsync(TokenHash.Compute("shared-unknown"), It.IsAny<CancellationToken>()), Times.Once);
+    }
 }
