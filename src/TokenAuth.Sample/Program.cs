@@ -41,6 +41,8 @@ builder.Services.AddTokenAuthTenants<InMemoryTenantStore>(ServiceLifetime.Single
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy("write", policy => policy.RequireScope("write"));
 builder.Services.AddControllers();
+// GET /healthz: 200 "Healthy", or 503 "Unhealthy" while the token store (Redis, when configured) cannot be reached.
+builder.Services.AddHealthChecks().AddTokenAuth();
 
 var app = builder.Build();
 
@@ -50,6 +52,7 @@ app.MapTokenAuthServer();
 app.MapGet("/.well-known/oauth-authorization-server", (HttpRequest request) => Results.Json(AuthorizationServerMetadata.For(
         builder.Configuration["TokenServer:Issuer"] is { Length: > 0 } issuer ? issuer.TrimEnd('/') : $"{request.Scheme}://{request.Host}{request.PathBase}")))
     .SkipTokenAuthentication();
+app.MapHealthChecks("/healthz").SkipTokenAuthentication();
 app.MapGet("/api/public", () => Results.Ok(new { message = "Anyone may read this." }));
 app.MapMethods("/api/me", [HttpMethods.Get, HttpMethods.Post], (HttpContext context) => Results.Ok(MeResponse.From(context)))
     .RequireAuthorization()

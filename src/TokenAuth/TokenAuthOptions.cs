@@ -95,6 +95,9 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
     /// <summary>The host's TokenAuth meter, set at post-configuration (before <see cref="Backends"/> is first used).</summary>
     internal TokenAuthMetrics? Metrics { get; set; }
 
+    /// <summary>What the scheme's health check asks: one probe per configured backend (made by the post-configuration).</summary>
+    internal List<ITokenAuthHealthProbe> HealthProbes { get; } = [];
+
     /// <summary>The deadline and circuit of each backend of this scheme; made on first use, after post-configuration.</summary>
     internal TokenAuthBackends Backends
         => _backends ?? Interlocked.CompareExchange(ref _backends, new TokenAuthBackends(this), null) ?? _backends;

@@ -28,7 +28,8 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
                 MaxResponseContentBufferSize = 10 * 1024 * 1024,
             };
             var documents = new HttpDocumentRetriever(http) { RequireHttps = jwt.RequireHttpsMetadata };
-            jwt.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(address, new OpenIdConnectConfigurationRetriever(), documents)
+            jwt.KeysFetched = new SigningKeyClock(options.TimeProvider);
+            jwt.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(address, jwt.KeysFetched.Retriever(), documents)
             {
                 AutomaticRefreshInterval = jwt.AutomaticRefreshInterval,
                 RefreshInterval = jwt.RefreshInterval,
@@ -36,7 +37,13 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
 
             // An unknown key id waits for one shared, bounded, rate-limited refresh instead of IdentityModel's background one.
             jwt.KeyRefresher = new SigningKeyRefresher(
-                address, documents, jwt, options.TimeProvider, services.GetRequiredService<ILoggerFactory>().CreateLogger<JwtTokenValidator>(), options.Metrics);
+                address, documents, jwt, options.TimeProvider, services.GetRequiredService<ILoggerFactory>().CreateLogger<JwtTokenValidator>(), options.Metrics, jwt.KeysFetched);
+        }
+
+        options.HealthProbes.Clear();
+        if (jwt.ConfigurationManager is not null)
+        {
+            options.HealthProbes.Add(new SigningKeysProbe(jwt, options.TimeProvider));
         }
 
         var loggers = services.GetRequiredService<ILoggerFactory>();
@@ -57,6 +64,11 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
             jwtValidator = Cached(name, jwtValidator, TokenCacheKind.Jwt, new TokenCachePolicy(jwt.CacheDuration, TimeSpan.Zero, distributed: false));
         }
 
+        if (options.UseTokenStore)
+        {
+            options.HealthProbes.Add(new TokenStoreProbe(services.GetRequiredService<ITokenStore>()));
+        }
+
         ITokenValidator? storeValidator = options.UseTokenStore
             ? new StoreTokenValidator(services.GetRequiredService<ITokenStore>(), options.TimeProvider, options.Backends.TokenStore, loggers.CreateLogger<StoreTokenValidator>())
             : null;
@@ -72,9 +84,10 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
         if (options.Introspection is { IsConfigured: true } introspection)
         {
             introspection.Protocol ??= IntrospectionProtocols.Rfc7662;
-            introspectionValidator = new IntrospectionTokenValidator(
+            var introspector = new IntrospectionTokenValidator(
                 name ?? string.Empty, introspection, services.GetRequiredService<IHttpClientFactory>(), options.TimeProvider, loggers.CreateLogger<IntrospectionTokenValidator>(), options.Metrics);
-            introspectionValidator = Cached(name, introspectionValidator, TokenCacheKind.Introspection, new TokenCachePolicy(introspection.CacheDuration, introspection.InactiveCacheDuration, distributed: true));
+            options.HealthProbes.Add(new IntrospectionProbe(introspector, options.TimeProvider));
+            introspectionValidator = Cached(name, introspector, TokenCacheKind.Introspection, new TokenCachePolicy(introspection.CacheDuration, introspection.InactiveCacheDuration, distributed: true));
         }
 
         options.Validator = CompositeTokenValidator.For(jwtValidator, storeValidator, introspectionValidator);

@@ -37,6 +37,9 @@ internal sealed class IntrospectionEndpointResolver
         }
     }
 
+    /// <summary>Whether the endpoint is the configured one (not discovered).</summary>
+    public bool IsConfigured => _configured is not null;
+
     /// <summary>The endpoint; throws <see cref="IntrospectionDiscoveryException"/> when none can be had now.</summary>
     public async ValueTask<Uri> GetAsync(CancellationToken cancellationToken)
     {

@@ -23,6 +23,9 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
 
     private readonly TokenAuthMetrics? _metrics;
 
+    // When the circuit last turned a call away, plus its break: until then introspection is paused (Unix ms; 0: never).
+    private long _pausedUntil;
+
     public IntrospectionTokenValidator(string scheme, IntrospectionOptions options, IHttpClientFactory clients, TimeProvider time, ILogger logger, TokenAuthMetrics? metrics = null)
     {
         _metrics = metrics;
@@ -34,6 +37,12 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
         _logger = logger;
         _endpoints = new IntrospectionEndpointResolver(options, () => clients.CreateClient(_clientName), time, logger);
     }
+
+    /// <summary>Finds the endpoint (for the health check, which asks it without introspecting anything).</summary>
+    internal IntrospectionEndpointResolver Endpoints => _endpoints;
+
+    /// <summary>Until when the circuit has paused introspection, as last seen by a call; <see langword="null"/> if never.</summary>
+    internal DateTimeOffset? PausedUntil => Interlocked.Read(ref _pausedUntil) is var until and not 0 ? DateTimeOffset.FromUnixTimeMilliseconds(until) : null;
 
     public async ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
@@ -57,6 +66,12 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
         using var activity = TokenAuthMetrics.ActivitySource.StartActivity("TokenAuth introspection", ActivityKind.Client);
         var result = await IntrospectAsync(endpoint, token, cancellationToken);
         var outcome = result.Status == TokenValidationStatus.Unavailable ? "failure" : "success";
+        if (outcome == "success" && Interlocked.Read(ref _pausedUntil) != 0)
+        {
+            // An answer: the circuit let a call through and it worked, so introspection is not paused any more.
+            Interlocked.Exchange(ref _pausedUntil, 0);
+        }
+
         _metrics?.BackendCall("introspection", outcome, Stopwatch.GetElapsedTime(started));
         if (activity is not null)
         {
@@ -103,6 +118,7 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
             }
             catch (BrokenCircuitException ex)
             {
+                Interlocked.Exchange(ref _pausedUntil, (_time.GetUtcNow() + _options.CircuitBreaker.BreakDuration).ToUnixTimeMilliseconds());
                 return TokenValidationResult.Unavailable("The authorization server is failing; introspection is paused.", ex, _options.CircuitBreaker.BreakDuration);
             }
             catch (Exception ex) when (ex is TimeoutRejectedException or OperationCanceledException)

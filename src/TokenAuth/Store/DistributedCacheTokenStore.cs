@@ -36,6 +36,9 @@ internal sealed class DistributedCacheTokenStore(IDistributedCache cache, IOptio
     public Task RemoveAsync(TokenHash hash, CancellationToken cancellationToken = default)
         => cache.RemoveAsync(Key(hash), cancellationToken);
 
+    /// <summary>A read of a key no token hashes to (for the health check): the cache answers, or it throws.</summary>
+    internal Task ProbeAsync(CancellationToken cancellationToken) => cache.GetAsync(_prefix + "health", cancellationToken);
+
     public void Dispose()
     {
         if (ownsCache && cache is IDisposable disposable)

@@ -45,6 +45,13 @@ internal sealed class RedisTokenStore : ITokenStore
         _readLegacy = options.ReadLegacyEntries;
     }
 
+    /// <summary>A <c>PING</c> (for the health check).</summary>
+    internal async Task PingAsync(CancellationToken cancellationToken)
+    {
+        var db = await _connection.GetDatabaseAsync(cancellationToken);
+        await db.PingAsync().WaitAsync(cancellationToken);
+    }
+
     public async Task SaveAsync(TokenHash hash, TokenInfo info, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(info);

@@ -53,6 +53,9 @@ public sealed class JwtValidationOptions
     /// <summary>The awaited, single-flight refresh of the keys; set with the <see cref="ConfigurationManager"/> TokenAuth creates.</summary>
     internal SigningKeyRefresher? KeyRefresher { get; set; }
 
+    /// <summary>When the keys were last fetched; set with the <see cref="ConfigurationManager"/> TokenAuth creates.</summary>
+    internal SigningKeyClock? KeysFetched { get; set; }
+
     /// <summary>
     /// The IdentityModel validation rules: issuer, audience, signing keys, algorithms. Lifetime is checked by
     /// TokenAuth itself with the scheme's <see cref="TimeProvider"/> and this object's <c>ClockSkew</c>, also for

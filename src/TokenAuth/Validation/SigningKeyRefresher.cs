@@ -20,7 +20,7 @@ namespace TokenAuth;
 /// A refresh that fails, times out or is throttled leaves the keys as they were.
 /// </summary>
 internal sealed class SigningKeyRefresher(
-    string metadataAddress, IDocumentRetriever documents, JwtValidationOptions options, TimeProvider timeProvider, ILogger logger, TokenAuthMetrics? metrics = null)
+    string metadataAddress, IDocumentRetriever documents, JwtValidationOptions options, TimeProvider timeProvider, ILogger logger, TokenAuthMetrics? metrics = null, SigningKeyClock? clock = null)
 {
     private readonly Lock _lock = new();
     private Task? _refresh;
@@ -91,6 +91,7 @@ internal sealed class SigningKeyRefresher(
             // The backchannel's HttpClient bounds the fetch (BackchannelTimeout).
             var configuration = await OpenIdConnectConfigurationRetriever.GetAsync(metadataAddress, documents, CancellationToken.None).ConfigureAwait(false);
             Volatile.Write(ref _latest, new Snapshot(configuration, replaced));
+            clock?.Fetched();
             Log.SigningKeysRefreshed(logger, configuration.SigningKeys.Count);
             outcome = "success";
         }
