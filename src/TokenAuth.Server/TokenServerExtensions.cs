@@ -41,6 +41,7 @@ namespace Microsoft.Extensions.DependencyInjection
             services.TryAddSingleton<ClientAuthenticator>();
             services.TryAddSingleton<UserAuthenticator>();
             services.TryAddSingleton<TokenIssuer>();
+            services.TryAddSingleton<ITokenIssuer, HostTokenIssuer>();
             services.TryAddSingleton<TokenEndpoint>();
             services.TryAddSingleton<CheckEndpoint>();
             services.TryAddSingleton<RevokeEndpoint>();

@@ -47,5 +47,3 @@ internal static class StoreGuard
         => ex is not TokenStoreUnavailableException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested);
 }
 
-/// <summary>A store could not be read or written: the endpoint answers 503, other faults stay faults.</summary>
-internal sealed class TokenStoreUnavailableException(Exception inner) : Exception("A token, grant, client or user store is unavailable.", inner);

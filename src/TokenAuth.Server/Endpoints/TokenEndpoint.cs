@@ -96,7 +96,7 @@ internal sealed class TokenEndpoint(
             return (null, scopeError);
         }
 
-        var template = new TokenInfo { Subject = client.ClientId, ClientId = client.ClientId, Name = client.DisplayName, Scopes = scopes };
+        var template = ForClient(client, scopes);
         if (request[OAuthParameters.UserId] is { } userId)
         {
             // Seed 002: a token whose subject is one of the client's users, for clients trusted to act for them.
@@ -296,6 +296,10 @@ internal sealed class TokenEndpoint(
     }
 
     private FamilyGrant NewFamily() => new(TokenIssuer.NewFamilyId(), issuer.Now + options.Value.RefreshTokenLifetime, WithRefreshToken: true);
+
+    /// <summary>What a client's own token (<c>client_credentials</c>) says.</summary>
+    internal static TokenInfo ForClient(TokenClient client, IReadOnlyList<string> scopes)
+        => new() { Subject = client.ClientId, ClientId = client.ClientId, Name = client.DisplayName, Scopes = scopes };
 
     /// <summary>What a token of <paramref name="user"/>, obtained through <paramref name="client"/>, says.</summary>
     internal static TokenInfo ForUser(TokenClient client, TokenUser user, IReadOnlyList<string> scopes) => new()
