@@ -32,7 +32,9 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
     /// default) chooses: 30 seconds for a store in Redis or another <c>IDistributedCache</c> — one network round trip
     /// saved per request —, none for the in-memory store, which is memory already. Zero asks the store every time.
     /// Revocations through <see cref="ITokenRevoker"/> (the token server's revoke endpoints use it) reach every node's
-    /// memory within about a second; an entry deleted from the store by other means is seen when its memory copy ends.
+    /// memory within about a second when the nodes share a Redis revocation bus (<c>AddTokenAuthRedisStore</c> or
+    /// <c>AddTokenAuthRedisCache</c>); otherwise, and for an entry deleted from the store by other means, another node
+    /// sees it when its memory copy ends.
     /// </summary>
     public TimeSpan? StoreCacheDuration { get; set; }
 
