@@ -57,8 +57,19 @@ public sealed class TokenServerOptions
 
     internal void Validate()
     {
+        if (Profiles is null || Clients is null || FailedAuthentication is null)
+        {
+            throw new InvalidOperationException($"{nameof(Profiles)}, {nameof(Clients)} and {nameof(FailedAuthentication)} must not be null.");
+        }
+
         Positive(AccessTokenLifetime, nameof(AccessTokenLifetime));
         Positive(RefreshTokenLifetime, nameof(RefreshTokenLifetime));
+        if (RefreshTokenLifetime < AccessTokenLifetime)
+        {
+            // A refresh token is redeemed when its access token has expired; one that expires first is never of use.
+            throw new InvalidOperationException($"{nameof(RefreshTokenLifetime)} ({RefreshTokenLifetime}) must be at least {nameof(AccessTokenLifetime)} ({AccessTokenLifetime}).");
+        }
+
         Positive(LoginLifetime, nameof(LoginLifetime));
         Positive(RetryAfter, nameof(RetryAfter));
         if (AuthorizationCodeLifetime <= TimeSpan.Zero || AuthorizationCodeLifetime > TimeSpan.FromMinutes(10))
@@ -75,6 +86,12 @@ public sealed class TokenServerOptions
         {
             // RFC 9068 §2.2: an access-token JWT carries iss and aud; without them it validates nowhere sensible.
             throw new InvalidOperationException($"{nameof(SigningCredentials)} is set, so {nameof(Issuer)} and {nameof(Audience)} must be set too.");
+        }
+
+        if (SigningCredentials?.Key is SymmetricSecurityKey { KeySize: < 256 })
+        {
+            // RFC 7518 §3.2: an HMAC key is at least as long as the hash output; TokenAuth's JWT validation refuses shorter ones.
+            throw new InvalidOperationException($"{nameof(SigningCredentials)} has a symmetric key shorter than 256 bits (RFC 7518 §3.2).");
         }
 
         FailedAuthentication.Validate();

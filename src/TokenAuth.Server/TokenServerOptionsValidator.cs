@@ -94,6 +94,15 @@ internal static class TokenServerOptionsValidator
                 throw new InvalidOperationException($"{Where(nameof(TokenServerProfile.AccessTokenLifetime))} must be positive.");
             }
 
+            foreach (var grantType in profile.ResponseByGrantType.Keys)
+            {
+                // A format for a grant the endpoint never serves would be silently unused.
+                if (!KnownGrantTypes.Contains(grantType, StringComparer.Ordinal) || (profile.GrantTypes.Count > 0 && !profile.GrantTypes.Contains(grantType, StringComparer.Ordinal)))
+                {
+                    throw new InvalidOperationException($"{Where(nameof(TokenServerProfile.ResponseByGrantType))}: '{grantType}' is not a grant type this endpoint serves.");
+                }
+            }
+
             foreach (var format in profile.ResponseByGrantType.Values.Prepend(profile.Response))
             {
                 ValidateFormat(format, Where(nameof(TokenServerProfile.Response)));
@@ -130,6 +139,12 @@ internal static class TokenServerOptionsValidator
                 throw new InvalidOperationException($"{where} has a {nameof(TokenClient.ClientSecretHashes)} entry that is not a SHA256$… or PBKDF2-SHA256$… hash.");
             }
 
+            if (client.IsPublic && client.AllowedGrantTypes.Count == 0)
+            {
+                // The default grant, client_credentials, authenticates with a secret: a public client without a listed grant could do nothing.
+                throw new InvalidOperationException($"{where} is public and lists no {nameof(TokenClient.AllowedGrantTypes)} (the default, client_credentials, needs a secret).");
+            }
+
             foreach (var grantType in client.AllowedGrantTypes)
             {
                 if (!KnownGrantTypes.Contains(grantType, StringComparer.Ordinal))
@@ -141,6 +156,18 @@ internal static class TokenServerOptionsValidator
                 {
                     throw new InvalidOperationException($"{where} is public and cannot use the {grantType} grant.");
                 }
+            }
+
+            // RFC 6749 §3.1.2.2: the authorization endpoint redirects only to a registered URI, so a client of these grants without one could never finish.
+            if (client.RedirectUris.Count == 0 && client.AllowedGrantTypes.FirstOrDefault(g => g is GrantTypes.AuthorizationCode or GrantTypes.Implicit) is { } redirecting)
+            {
+                throw new InvalidOperationException($"{where} may use the {redirecting} grant and so needs {nameof(TokenClient.RedirectUris)}.");
+            }
+
+            // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ); "read write" as one entry is two scopes that never match.
+            if (client.AllowedScopes.FirstOrDefault(s => s.Length == 0 || s.Any(c => c is < '\x21' or > '\x7E' or '"' or '\\')) is { } badScope)
+            {
+                throw new InvalidOperationException($"{where}: allowed scope '{badScope}' is not one scope token (RFC 6749 §3.3: printable ASCII, no space, quote or backslash).");
             }
 
             foreach (var uri in client.RedirectUris)

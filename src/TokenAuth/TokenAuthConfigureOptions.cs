@@ -39,13 +39,17 @@ internal sealed class TokenAuthConfigureOptions(IAuthenticationConfigurationProv
         BindCircuitBreaker(section.GetSection(nameof(options.CircuitBreaker)), options.CircuitBreaker);
 
         BindSources(section.GetSection(nameof(options.Sources)), options.Sources);
+        BindSudo(section.GetSection(nameof(options.Sudo)), options.Sudo);
+        BindTenants(section.GetSection(nameof(options.Tenants)), options.Tenants);
         BindJwt(section.GetSection(nameof(options.Jwt)), options.Jwt);
         BindIntrospection(section.GetSection(nameof(options.Introspection)), options.Introspection);
     }
 
     private static void BindSources(IConfigurationSection section, TokenSourceOptions sources)
     {
-        sources.Order = List(section, nameof(sources.Order))?.Select(s => Enum.Parse<TokenSource>(s, ignoreCase: true)).ToList() ?? sources.Order;
+        sources.Order = List(section, nameof(sources.Order))?.Select(s => Enum.TryParse<TokenSource>(s, ignoreCase: true, out var source) && Enum.IsDefined(source)
+            ? source
+            : throw new InvalidOperationException($"{nameof(TokenAuthOptions.Sources)}.{nameof(sources.Order)}: '{s}' is not a token source ({string.Join(", ", Enum.GetNames<TokenSource>())}).")).ToList() ?? sources.Order;
         sources.AuthorizationHeader = section.GetValue(nameof(sources.AuthorizationHeader), sources.AuthorizationHeader);
         sources.AuthorizationScheme = section[nameof(sources.AuthorizationScheme)] ?? sources.AuthorizationScheme;
         sources.Header = section.GetValue(nameof(sources.Header), sources.Header);
@@ -55,6 +59,30 @@ internal sealed class TokenAuthConfigureOptions(IAuthenticationConfigurationProv
         sources.Form = section.GetValue(nameof(sources.Form), sources.Form);
         sources.FormName = section[nameof(sources.FormName)] ?? sources.FormName;
         sources.MaxFormBodyLength = section.GetValue(nameof(sources.MaxFormBodyLength), sources.MaxFormBodyLength);
+    }
+
+    private static void BindSudo(IConfigurationSection section, SudoOptions sudo)
+    {
+        sudo.Enabled = section.GetValue(nameof(sudo.Enabled), sudo.Enabled);
+        sudo.Scope = section[nameof(sudo.Scope)] ?? sudo.Scope;
+        sudo.Query = section.GetValue(nameof(sudo.Query), sudo.Query);
+        sudo.QueryName = section[nameof(sudo.QueryName)] ?? sudo.QueryName;
+        sudo.Header = section.GetValue(nameof(sudo.Header), sudo.Header);
+        sudo.HeaderName = section[nameof(sudo.HeaderName)] ?? sudo.HeaderName;
+        sudo.AllowUsernameAlias = section.GetValue(nameof(sudo.AllowUsernameAlias), sudo.AllowUsernameAlias);
+        sudo.MaxValueLength = section.GetValue(nameof(sudo.MaxValueLength), sudo.MaxValueLength);
+        sudo.CacheDuration = section.GetValue(nameof(sudo.CacheDuration), sudo.CacheDuration);
+    }
+
+    private static void BindTenants(IConfigurationSection section, TenantOptions tenants)
+    {
+        tenants.Enabled = section.GetValue(nameof(tenants.Enabled), tenants.Enabled);
+        tenants.IdQueryName = section[nameof(tenants.IdQueryName)] ?? tenants.IdQueryName;
+        tenants.CodeQueryName = section[nameof(tenants.CodeQueryName)] ?? tenants.CodeQueryName;
+        tenants.Headers = section.GetValue(nameof(tenants.Headers), tenants.Headers);
+        tenants.IdHeaderName = section[nameof(tenants.IdHeaderName)] ?? tenants.IdHeaderName;
+        tenants.CodeHeaderName = section[nameof(tenants.CodeHeaderName)] ?? tenants.CodeHeaderName;
+        tenants.CacheDuration = section.GetValue(nameof(tenants.CacheDuration), tenants.CacheDuration);
     }
 
     private static void BindCircuitBreaker(IConfigurationSection section, CircuitBreakerOptions circuit)
@@ -81,7 +109,7 @@ internal sealed class TokenAuthConfigureOptions(IAuthenticationConfigurationProv
         if (List(section, "SymmetricKeys") is { } keys)
         {
             // Keys are base64 in configuration: a secret typed as text is usually too short and too guessable.
-            parameters.IssuerSigningKeys = [.. parameters.IssuerSigningKeys ?? [], .. keys.Select(k => new SymmetricSecurityKey(Convert.FromBase64String(k)))];
+            parameters.IssuerSigningKeys = [.. parameters.IssuerSigningKeys ?? [], .. keys.Select(SymmetricKey)];
         }
 
         var claims = section.GetSection(nameof(jwt.Claims));
@@ -128,6 +156,19 @@ internal sealed class TokenAuthConfigureOptions(IAuthenticationConfigurationProv
         breaker.MinimumThroughput = breakerSection.GetValue(nameof(breaker.MinimumThroughput), breaker.MinimumThroughput);
         breaker.SamplingDuration = breakerSection.GetValue(nameof(breaker.SamplingDuration), breaker.SamplingDuration);
         breaker.BreakDuration = breakerSection.GetValue(nameof(breaker.BreakDuration), breaker.BreakDuration);
+    }
+
+    /// <summary>A key of <c>Jwt:SymmetricKeys</c>; the message names the option, never the key.</summary>
+    private static SymmetricSecurityKey SymmetricKey(string base64)
+    {
+        try
+        {
+            return new SymmetricSecurityKey(Convert.FromBase64String(base64));
+        }
+        catch (FormatException)
+        {
+            throw new InvalidOperationException($"{nameof(TokenAuthOptions.Jwt)}.SymmetricKeys holds a key that is not base64.");
+        }
     }
 
     /// <summary>A value that is set and not blank, else <see langword="null"/>.</summary>

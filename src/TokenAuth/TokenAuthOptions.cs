@@ -32,7 +32,9 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
     /// default) chooses: 30 seconds for a store in Redis or another <c>IDistributedCache</c> — one network round trip
     /// saved per request —, none for the in-memory store, which is memory already. Zero asks the store every time.
     /// Revocations through <see cref="ITokenRevoker"/> (the token server's revoke endpoints use it) reach every node's
-    /// memory within about a second; an entry deleted from the store by other means is seen when its memory copy ends.
+    /// memory within about a second when the nodes share a Redis revocation bus (<c>AddTokenAuthRedisStore</c> or
+    /// <c>AddTokenAuthRedisCache</c>); otherwise, and for an entry deleted from the store by other means, another node
+    /// sees it when its memory copy ends.
     /// </summary>
     public TimeSpan? StoreCacheDuration { get; set; }
 
@@ -107,6 +109,17 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
     {
         base.Validate();
 
+        // Sections set to null by code (configuration never does): named here rather than a NullReferenceException below.
+        var missing = new (object? Value, string Name)[]
+        {
+            (Sources, nameof(Sources)), (Jwt, nameof(Jwt)), (Introspection, nameof(Introspection)), (Sudo, nameof(Sudo)),
+            (Tenants, nameof(Tenants)), (CircuitBreaker, nameof(CircuitBreaker)),
+        }.FirstOrDefault(s => s.Value is null).Name;
+        if (missing is not null)
+        {
+            throw new InvalidOperationException($"{missing} must not be null.");
+        }
+
         if (Validator is null)
         {
             throw new InvalidOperationException(
@@ -132,30 +145,10 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
 
         ValidateSources();
         ValidateBackends();
-        if (string.IsNullOrWhiteSpace(Sudo.Scope) || string.IsNullOrWhiteSpace(Sudo.QueryName) || string.IsNullOrWhiteSpace(Sudo.HeaderName))
-        {
-            throw new InvalidOperationException($"{nameof(Sudo)}.{nameof(SudoOptions.Scope)}, {nameof(SudoOptions.QueryName)} and {nameof(SudoOptions.HeaderName)} must not be empty.");
-        }
-
-        if (Sudo.MaxValueLength is < 1 or > 4096)
-        {
-            throw new InvalidOperationException($"{nameof(Sudo)}.{nameof(SudoOptions.MaxValueLength)} must be between 1 and 4096.");
-        }
-
-        if (string.IsNullOrWhiteSpace(Tenants.IdQueryName) || string.IsNullOrWhiteSpace(Tenants.CodeQueryName)
-            || string.IsNullOrWhiteSpace(Tenants.IdHeaderName) || string.IsNullOrWhiteSpace(Tenants.CodeHeaderName))
-        {
-            throw new InvalidOperationException($"{nameof(Tenants)}: parameter and header names must not be empty.");
-        }
-
+        ValidateImpersonation();
         if (Jwt.IsConfigured)
         {
             ValidateJwt();
-        }
-
-        if (Introspection is null)
-        {
-            throw new InvalidOperationException($"{nameof(Introspection)} must not be null.");
         }
 
         if (Introspection.IsConfigured)
@@ -190,6 +183,83 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
         if (Jwt.KeyRefreshTimeout <= TimeSpan.Zero && Jwt.KeyRefreshTimeout != Timeout.InfiniteTimeSpan)
         {
             throw new InvalidOperationException($"{nameof(Jwt)}.{nameof(JwtValidationOptions.KeyRefreshTimeout)} must be positive (or Timeout.InfiniteTimeSpan).");
+        }
+    }
+
+    private void ValidateImpersonation()
+    {
+        Required(Sudo.Scope, $"{nameof(Sudo)}.{nameof(SudoOptions.Scope)}");
+        Required(Sudo.QueryName, $"{nameof(Sudo)}.{nameof(SudoOptions.QueryName)}");
+        Required(Sudo.HeaderName, $"{nameof(Sudo)}.{nameof(SudoOptions.HeaderName)}");
+        if (Sudo.MaxValueLength is < 1 or > 4096)
+        {
+            throw new InvalidOperationException($"{nameof(Sudo)}.{nameof(SudoOptions.MaxValueLength)} must be between 1 and 4096; it is {Sudo.MaxValueLength}.");
+        }
+
+        Required(Tenants.IdQueryName, $"{nameof(Tenants)}.{nameof(TenantOptions.IdQueryName)}");
+        Required(Tenants.CodeQueryName, $"{nameof(Tenants)}.{nameof(TenantOptions.CodeQueryName)}");
+        Required(Tenants.IdHeaderName, $"{nameof(Tenants)}.{nameof(TenantOptions.IdHeaderName)}");
+        Required(Tenants.CodeHeaderName, $"{nameof(Tenants)}.{nameof(TenantOptions.CodeHeaderName)}");
+
+        // One name, one meaning: with a query parameter read as both the token and the sudo value, a request's token would
+        // be parsed as a user to act as; with tenantId and tenantCode under one name, every tenant would be named twice.
+        // Query keys and header names are case-insensitive in ASP.NET Core, so the comparison is too. Only names that are
+        // read count (a switched-off source may keep its default name).
+        var queries = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (Sources.Query)
+        {
+            Distinct(queries, Sources.QueryName, $"{nameof(Sources)}.{nameof(TokenSourceOptions.QueryName)}");
+        }
+
+        if (Sources.AuthorizationHeader)
+        {
+            Distinct(headers, "Authorization", $"{nameof(Sources)}.{nameof(TokenSourceOptions.AuthorizationHeader)}");
+        }
+
+        if (Sources.Header)
+        {
+            foreach (var header in Sources.HeaderNames.Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                Distinct(headers, header, $"{nameof(Sources)}.{nameof(TokenSourceOptions.HeaderNames)}");
+            }
+        }
+
+        if (Sudo.Enabled && Sudo.Query)
+        {
+            Distinct(queries, Sudo.QueryName, $"{nameof(Sudo)}.{nameof(SudoOptions.QueryName)}");
+        }
+
+        if (Sudo.Enabled && Sudo.Header)
+        {
+            Distinct(headers, Sudo.HeaderName, $"{nameof(Sudo)}.{nameof(SudoOptions.HeaderName)}");
+        }
+
+        if (Tenants.Enabled)
+        {
+            Distinct(queries, Tenants.IdQueryName, $"{nameof(Tenants)}.{nameof(TenantOptions.IdQueryName)}");
+            Distinct(queries, Tenants.CodeQueryName, $"{nameof(Tenants)}.{nameof(TenantOptions.CodeQueryName)}");
+            if (Tenants.Headers)
+            {
+                Distinct(headers, Tenants.IdHeaderName, $"{nameof(Tenants)}.{nameof(TenantOptions.IdHeaderName)}");
+                Distinct(headers, Tenants.CodeHeaderName, $"{nameof(Tenants)}.{nameof(TenantOptions.CodeHeaderName)}");
+            }
+        }
+
+        static void Required(string? value, string name)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                throw new InvalidOperationException($"{name} must not be empty.");
+            }
+        }
+
+        static void Distinct(Dictionary<string, string> names, string name, string option)
+        {
+            if (!names.TryAdd(name, option))
+            {
+                throw new InvalidOperationException($"{option} '{name}' is also {names[name]}: each query parameter and header may mean one thing only.");
+            }
         }
     }
 

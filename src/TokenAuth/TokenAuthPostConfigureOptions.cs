@@ -18,6 +18,12 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
     {
         options.TimeProvider ??= services.GetService<TimeProvider>() ?? TimeProvider.System;
         options.Metrics ??= services.GetService<TokenAuthMetrics>();
+        if (options.Jwt is null || options.Sources is null || options.CircuitBreaker is null)
+        {
+            // Validate, which runs next, names the section; there is no validator to build without it.
+            return;
+        }
+
         var jwt = options.Jwt;
         if (jwt.ConfigurationManager is null && (jwt.MetadataAddress ?? jwt.Authority) is not null)
         {

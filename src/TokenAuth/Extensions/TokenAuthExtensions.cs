@@ -115,7 +115,7 @@ public static class TokenAuthExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<TokenStoreOptions>();
+        AddTokenStoreOptions(services);
         // Timeouts the host did not choose are set so that a hung or dead Redis is seen within the backend deadline.
         services.AddOptions<RedisCacheOptions>(StoreRedisOptionsName).Configure(configure).PostConfigure(RedisConnectionDefaults.Apply);
         services.TryAddKeyedSingleton(StoreRedisOptionsName, (sp, _) => new RedisConnection(sp.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get(StoreRedisOptionsName)));
@@ -199,20 +199,36 @@ public static class TokenAuthExtensions
         return services.AddTokenAuthRedisStore(o => o.Configuration = configuration);
     }
 
-    /// <summary>Keeps tokens in the host's registered <see cref="IDistributedCache"/> (SQL Server, Cosmos, …).</summary>
+    /// <summary>
+    /// Keeps tokens in the host's registered <see cref="IDistributedCache"/> (SQL Server, Cosmos, …), keyed
+    /// <see cref="TokenStoreOptions.KeyPrefix"/> + the hex of the token's SHA-256; a TokenAuth host without one does not
+    /// start. It adds no revocation bus: another node keeps a revoked token it validated for
+    /// <see cref="TokenAuthOptions.StoreCacheDuration"/>, unless <see cref="AddTokenAuthRedisCache(IServiceCollection, string)"/>
+    /// carries revocations too.
+    /// </summary>
     /// <param name="services">The services.</param>
     /// <returns>The services.</returns>
     public static IServiceCollection AddTokenAuthDistributedStore(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<TokenStoreOptions>();
+        AddTokenStoreOptions(services);
         services.Replace(ServiceDescriptor.Singleton<ITokenStore>(sp => new DistributedCacheTokenStore(
-            sp.GetRequiredService<IDistributedCache>(),
+            // TokenAuth's own caches are keyed and do not count: the tokens go where the host keeps its data.
+            sp.GetService<IDistributedCache>() ?? throw new InvalidOperationException(
+                $"{nameof(AddTokenAuthDistributedStore)} keeps tokens in the host's {nameof(IDistributedCache)}, and none is registered: " +
+                $"add one (AddStackExchangeRedisCache, AddDistributedSqlServerCache, AddDistributedMemoryCache for one process…), or use {nameof(AddTokenAuthRedisStore)}."),
             sp.GetRequiredService<IOptions<TokenStoreOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             ownsCache: false)));
         return services;
+    }
+
+    /// <summary>The built-in stores' options, checked at start-up.</summary>
+    private static void AddTokenStoreOptions(IServiceCollection services)
+    {
+        services.AddOptions<TokenStoreOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenStoreOptions>, TokenStoreOptionsValidator>());
     }
 
     /// <summary>
@@ -251,7 +267,8 @@ public static class TokenAuthExtensions
             return;
         }
 
-        services.AddOptions<TokenCacheOptions>();
+        services.AddOptions<TokenCacheOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenCacheOptions>, TokenCacheOptionsValidator>());
         // No second level until AddTokenAuthRedisCache: HybridCache recognises a MemoryDistributedCache beside a
         // MemoryCache as no L2 at all, so memory-only costs no serialization.
         services.TryAddKeyedSingleton<IDistributedCache>(

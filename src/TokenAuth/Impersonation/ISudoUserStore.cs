@@ -16,7 +16,7 @@ public interface ISudoUserStore
 
     /// <summary>
     /// Whether <paramref name="caller"/> may act as <paramref name="user"/> — e.g. refuse administrators. A refusal is 403.
-    /// The default allows every found user.
+    /// The default allows every user found, administrators included: a store that keeps it makes the sudo scope the only gate.
     /// </summary>
     /// <param name="caller">The token owner's principal.</param>
     /// <param name="user">The user found.</param>

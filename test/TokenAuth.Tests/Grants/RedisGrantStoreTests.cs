@@ -199,10 +199,17 @@ public sealed class RedisGrantStoreTests(RedisFixture redis) : GrantStoreContrac
     [InlineData(null, "Configuration is required")]
     [InlineData("localhost:6379,noSuchOption=1", "not a valid")]
     [InlineData("abortConnect=false", "names no Redis endpoint")]
-    public void AddTokenAuthRedisGrantStore_BadConfiguration_FailsAtStartUp(string? configuration, string message)
+    [InlineData("localhost:6379", "KeyPrefix must not be empty", "")]
+    [InlineData("localhost:6379", "FamilyKeyPrefix must not be empty", null, "")]
+    public void AddTokenAuthRedisGrantStore_BadConfiguration_FailsAtStartUp(string? configuration, string message, string? keyPrefix = null, string? familyKeyPrefix = null)
     {
         var services = new ServiceCollection();
-        services.AddTokenAuthRedisGrantStore(o => o.Configuration = configuration);
+        services.AddTokenAuthRedisGrantStore(o =>
+        {
+            o.Configuration = configuration;
+            o.KeyPrefix = keyPrefix ?? o.KeyPrefix;
+            o.FamilyKeyPrefix = familyKeyPrefix ?? o.FamilyKeyPrefix;
+        });
         using var provider = services.BuildServiceProvider();
 
         var error = Assert.ThrowsAny<Exception>(() => provider.GetRequiredService<IStartupValidator>().Validate());

@@ -88,6 +88,39 @@ public sealed class BackendOptionsTests
         Assert.Equal(TimeSpan.FromMilliseconds(750), options.Backends.TokenStore.Timeout);
     }
 
+    // ---- The validation cache (TokenCacheOptions) -------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(0, 100, "TokenCacheOptions.DistributedCacheTimeout must be positive (or Timeout.InfiniteTimeSpan); it is 00:00:00.")]
+    [InlineData(-2, 100, "TokenCacheOptions.DistributedCacheTimeout must be positive (or Timeout.InfiniteTimeSpan); it is -00:00:00.0020000.")]
+    [InlineData(500, -1, "TokenCacheOptions.MemoryEntryLimit must not be negative (zero keeps no answer in memory); it is -1.")]
+    public async Task Startup_BadTokenCacheOption_HostDoesNotStartAndNamesIt(int timeoutMilliseconds, int memoryEntryLimit, string expected)
+    {
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartAsync(services: s => s.Configure<TokenCacheOptions>(o =>
+        {
+            o.DistributedCacheTimeout = TimeSpan.FromMilliseconds(timeoutMilliseconds);
+            o.MemoryEntryLimit = memoryEntryLimit;
+        })));
+
+        var failure = Assert.IsType<OptionsValidationException>(ex is AggregateException all ? all.Flatten().InnerExceptions.First(e => e is OptionsValidationException { OptionsType: var t } && t == typeof(TokenCacheOptions)) : ex);
+        Assert.Equal(expected, Assert.Single(failure.Failures));
+    }
+
+    [Theory]
+    [InlineData(-1, 0)]
+    [InlineData(1, 0)]
+    [InlineData(500, int.MaxValue)]
+    public async Task Startup_TokenCacheBoundaries_StartAndValidate(int timeoutMilliseconds, int memoryEntryLimit)
+    {
+        await using var app = await TestApp.StartAsync(services: s => s.Configure<TokenCacheOptions>(o =>
+        {
+            o.DistributedCacheTimeout = TimeSpan.FromMilliseconds(timeoutMilliseconds);
+            o.MemoryEntryLimit = memoryEntryLimit;
+        }));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", await app.IssueAsync()))).StatusCode);
+    }
+
     // ---- The Redis store's connection ------------------------------------------------------------------------------
 
     [Fact]
