@@ -29,12 +29,13 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
 
     /// <summary>
     /// How long a token-store hit is kept in this node's memory, never past the token's expiry. <see langword="null"/> (the
-    /// default) chooses: 30 seconds for a store in Redis or another <c>IDistributedCache</c> — one network round trip
-    /// saved per request —, none for the in-memory store, which is memory already. Zero asks the store every time.
-    /// Revocations through <see cref="ITokenRevoker"/> (the token server's revoke endpoints use it) reach every node's
-    /// memory within about a second when the nodes share a Redis revocation bus (<c>AddTokenAuthRedisStore</c> or
-    /// <c>AddTokenAuthRedisCache</c>); otherwise, and for an entry deleted from the store by other means, another node
-    /// sees it when its memory copy ends.
+    /// default) chooses: 30 seconds where revocations reach every node's memory — the Redis store
+    /// (<c>AddTokenAuthRedisStore</c>), or a store in another <c>IDistributedCache</c> beside <c>AddTokenAuthRedisCache</c>,
+    /// whose Redis revocation bus carries them within about a second — saving one network round trip per request; none
+    /// otherwise: for the in-memory store, which is memory already, and for <c>AddTokenAuthDistributedStore</c> alone,
+    /// whose revocations would reach only the node that made them. Zero asks the store every time. Set a duration
+    /// yourself and a token revoked on another node without the Redis bus (or deleted from the store by other means) is
+    /// seen when the memory copy ends.
     /// </summary>
     public TimeSpan? StoreCacheDuration { get; set; }
 

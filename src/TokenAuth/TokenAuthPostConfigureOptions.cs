@@ -78,8 +78,16 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
         ITokenValidator? storeValidator = options.UseTokenStore
             ? new StoreTokenValidator(services.GetRequiredService<ITokenStore>(), options.TimeProvider, options.Backends.TokenStore, loggers.CreateLogger<StoreTokenValidator>())
             : null;
+        // A memory copy only where a revocation reaches every node's memory (the Redis bus): with the in-process bus, a
+        // token revoked on one node would stay accepted by the others for the copy's lifetime.
+        var crossNodeRevocation = services.GetService<IRevocationBus>() is not (null or LocalRevocationBus);
         var storeCacheDuration = options.StoreCacheDuration
-            ?? (services.GetService<ITokenStore>() is DistributedCacheTokenStore or RedisTokenStore ? TokenAuthOptions.DistributedStoreCacheDuration : TimeSpan.Zero);
+            ?? (services.GetService<ITokenStore>() switch
+            {
+                RedisTokenStore => TokenAuthOptions.DistributedStoreCacheDuration,
+                DistributedCacheTokenStore when crossNodeRevocation => TokenAuthOptions.DistributedStoreCacheDuration,
+                _ => TimeSpan.Zero,
+            });
         if (storeValidator is not null && storeCacheDuration > TimeSpan.Zero)
         {
             // Memory only and no negative entries: a store miss is asked again, and the store itself is the shared level.
