@@ -135,14 +135,17 @@ internal sealed class IntrospectionEndpointResolver
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, address);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var response = await _client().SendAsync(request, CancellationToken.None);
+        // The client's pipeline times out only until the headers; a document that stalls mid-body would hold this fetch,
+        // which every request waits for, until the server closes the connection. Held to the introspection deadline.
+        using var deadline = new CancellationTokenSource(_options.Timeout);
+        using var response = await _client().SendAsync(request, deadline.Token);
         var name = address.AbsolutePath;
         if (response.StatusCode != HttpStatusCode.OK)
         {
             return (null, $"{name} answered {(int)response.StatusCode}.");
         }
 
-        using var document = await IntrospectionJson.ParseAsync(response.Content, CancellationToken.None);
+        using var document = await IntrospectionJson.ParseAsync(response.Content, deadline.Token);
         if (document?.RootElement.ValueKind != JsonValueKind.Object)
         {
             return (null, $"{name} is not a JSON object.");

@@ -104,13 +104,18 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
             return TokenValidationResult.Unavailable("The introspection request could not be written.", ex);
         }
 
+        // The pipeline's timeouts end when the headers arrive; the body is buffered after it, by HttpClient, whose own
+        // time-out is off. An authority that sends its headers and then stalls mid-body would hold the request until it
+        // closes the connection: the whole exchange, body included, is held to the introspection deadline here.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.Timeout);
         using (request)
         {
             HttpResponseMessage response;
             try
             {
                 // Buffered (ResponseContentRead) within the client's 64 KiB bound: a larger answer fails here, unread.
-                response = await _clients.CreateClient(_clientName).SendAsync(request, cancellationToken);
+                response = await _clients.CreateClient(_clientName).SendAsync(request, deadline.Token);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

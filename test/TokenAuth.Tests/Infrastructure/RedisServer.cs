@@ -6,7 +6,8 @@ using System.Runtime.InteropServices;
 namespace TokenAuth.Tests.Infrastructure;
 
 /// <summary>
-/// A real <c>redis-server</c> on a free loopback port, without persistence, owned by the test.
+/// A real <c>redis-server</c> on a free loopback port, owned by the test: without persistence by default, or with an
+/// append-only file in a data directory of its own (<see cref="StartAsync(bool)"/>) that a restart reads back.
 /// It can be stopped and restarted on the same port, or paused and resumed, to test outages.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
@@ -15,9 +16,16 @@ public sealed class RedisServer : IAsyncDisposable
 
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer(int port, string? dataDirectory)
+    {
+        Port = port;
+        DataDirectory = dataDirectory;
+    }
 
     public int Port { get; }
+
+    /// <summary>Where a persistent server keeps its append-only file; <see langword="null"/> without persistence.</summary>
+    public string? DataDirectory { get; }
 
     /// <summary>A connection string that fails fast while the server is down.</summary>
     public string ConnectionString => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000,connectRetry=1";
@@ -36,9 +44,15 @@ public sealed class RedisServer : IAsyncDisposable
         return null;
     }
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>
+    /// Starts a server. With <paramref name="appendOnly"/>, every write is in its append-only file (fsync'd before the
+    /// reply, <c>appendfsync always</c>) before the client hears it succeeded, so a server killed with SIGKILL and
+    /// restarted (<see cref="RestartAsync"/>, same directory) has every write it acknowledged: what a production Redis
+    /// with persistence promises at best, and what the durability drills hold the store to.
+    /// </summary>
+    public static async Task<RedisServer> StartAsync(bool appendOnly = false)
     {
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(FreePort(), appendOnly ? Directory.CreateTempSubdirectory("tokenauth-redis-").FullName : null);
         await server.StartProcessAsync();
         return server;
     }
@@ -55,6 +69,7 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Starts the stopped server again on the same port (and data directory: a persistent one reloads its data).</summary>
     public Task RestartAsync() => StartProcessAsync();
 
     /// <summary>
@@ -95,7 +110,14 @@ public sealed class RedisServer : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (DataDirectory is not null)
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
 
     private async Task StartProcessAsync()
     {
@@ -106,7 +128,10 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--protected-mode", "yes" })
+        string[] persistence = DataDirectory is null
+            ? ["--appendonly", "no"]
+            : ["--dir", DataDirectory, "--appendonly", "yes", "--appendfsync", "always"];
+        foreach (var arg in (string[])["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, .. persistence, "--protected-mode", "yes"])
         {
             info.ArgumentList.Add(arg);
         }
