@@ -48,7 +48,10 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
     /// <summary>Tenant scoping with <c>tenantId</c>/<c>tenantCode</c>. Active when an <see cref="ITenantStore"/> is registered.</summary>
     public TenantOptions Tenants { get; set; } = new();
 
-    /// <summary>A validator of your own; when set, it replaces the built-in choice.</summary>
+    /// <summary>
+    /// A validator of your own; when set, it replaces the built-in choice. To have it made by dependency injection, use
+    /// <c>services.AddTokenAuth(…).AddTokenAuthValidator&lt;TValidator&gt;()</c> instead.
+    /// </summary>
     public ITokenValidator? Validator { get; set; }
 
     /// <summary>Tokens longer than this are refused before any backend is asked. Default 8 KiB.</summary>
@@ -267,9 +270,15 @@ public class TokenAuthOptions : AuthenticationSchemeOptions
     private void ValidateSources()
     {
         const string prefix = nameof(Sources) + ".";
-        if (Sources.Order.Count == 0)
+        if (Sources.Order is null)
         {
-            throw new InvalidOperationException($"{prefix}{nameof(TokenSourceOptions.Order)} lists no token source.");
+            throw new InvalidOperationException($"{prefix}{nameof(TokenSourceOptions.Order)} must not be null (leave it empty for the default order).");
+        }
+
+        foreach (var unreadable in Sources.Order.Where(s => !TokenSourceOptions.Readable.Contains(s)).Take(1))
+        {
+            throw new InvalidOperationException(
+                $"{prefix}{nameof(TokenSourceOptions.Order)} lists '{unreadable}', which is not a place to read a token from; it orders {string.Join(", ", TokenSourceOptions.Readable)} (switch one off with its own flag).");
         }
 
         if (Sources.AuthorizationHeader && string.IsNullOrWhiteSpace(Sources.AuthorizationScheme))

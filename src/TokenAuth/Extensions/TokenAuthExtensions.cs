@@ -98,6 +98,28 @@ public static class TokenAuthExtensions
     }
 
     /// <summary>
+    /// Validates <paramref name="authenticationScheme"/>'s tokens with <typeparamref name="TValidator"/>, made by
+    /// dependency injection (a singleton: its dependencies come from the container, so it may use the host's own services
+    /// — a database client, an HTTP client from <c>IHttpClientFactory</c>). It replaces the built-in choice (JWT, token
+    /// store, introspection) and any <see cref="TokenAuthOptions.Validator"/> set before; its answers are not cached by
+    /// TokenAuth. Everything else — sources, shape guard, sudo, tenants, scopes, events, 503 for
+    /// <see cref="TokenValidationStatus.Unavailable"/> — stays.
+    /// </summary>
+    /// <typeparam name="TValidator">The validator; registered as a singleton unless already registered.</typeparam>
+    /// <param name="builder">The authentication builder (<c>services.AddTokenAuth(…)</c>).</param>
+    /// <param name="authenticationScheme">The TokenAuth scheme it validates for.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddTokenAuthValidator<TValidator>(this AuthenticationBuilder builder, string authenticationScheme = TokenAuthDefaults.AuthenticationScheme)
+        where TValidator : class, ITokenValidator
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(authenticationScheme);
+        builder.Services.TryAddSingleton<TValidator>();
+        builder.Services.AddOptions<TokenAuthOptions>(authenticationScheme).Configure<TValidator>((options, validator) => options.Validator = validator);
+        return builder;
+    }
+
+    /// <summary>
     /// Keeps tokens in Redis, so that every node of a farm validates what any node issued and honours
     /// what any node revoked. Replaces the in-memory default; the host's own <see cref="IDistributedCache"/> is untouched.
     /// Each live token is one Redis string of about 170 bytes of Redis memory (see the README's Token store section); entries written by

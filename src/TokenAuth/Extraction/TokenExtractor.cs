@@ -21,10 +21,10 @@ internal static class TokenExtractor
     {
         string? token = null;
         var source = TokenSource.Event;
-        foreach (var candidate in options.DistinctOrder)
+        foreach (var candidate in options.ReadOrder)
         {
             StringValues values;
-            if (candidate == TokenSource.Form && options.Form)
+            if (candidate == TokenSource.Form)
             {
                 (values, var fault) = await ReadFormAsync(context.Request, options, cancellationToken);
                 if (fault is not null)
@@ -36,9 +36,9 @@ internal static class TokenExtractor
             {
                 values = candidate switch
                 {
-                    TokenSource.AuthorizationHeader when options.AuthorizationHeader => ReadAuthorization(context.Request, options.AuthorizationScheme),
-                    TokenSource.Header when options.Header => ReadHeaders(context.Request, options.HeaderNames),
-                    TokenSource.Query when options.Query => context.Request.Query[options.QueryName],
+                    TokenSource.AuthorizationHeader => ReadAuthorization(context.Request, options.AuthorizationScheme),
+                    TokenSource.Header => ReadHeaders(context.Request, options.HeaderNames),
+                    TokenSource.Query => context.Request.Query[options.QueryName],
                     _ => StringValues.Empty,
                 };
             }

@@ -1,15 +1,24 @@
 namespace TokenAuth;
 
 /// <summary>
-/// Where tokens are looked for, in which order. Every source can be switched off and renamed.
-/// RFC 6750 §2 allows one token per request: two different tokens across the enabled sources are a 400.
+/// Where tokens are looked for, in which order. Each source is switched on or off in one place, its own flag
+/// (<see cref="AuthorizationHeader"/>, <see cref="Header"/>, <see cref="Query"/>, <see cref="Form"/>), and can be renamed;
+/// <see cref="Order"/> only orders them. RFC 6750 §2 allows one token per request: two different tokens across the
+/// enabled sources are a 400.
 /// </summary>
 public sealed class TokenSourceOptions
 {
-    private IList<TokenSource> _order = [TokenSource.AuthorizationHeader, TokenSource.Header, TokenSource.Query, TokenSource.Form];
-    private (IList<TokenSource> From, int Count, TokenSource[] Distinct)? _distinctOrder;
+    /// <summary>The sources a request can carry a token in, in their default order.</summary>
+    internal static readonly TokenSource[] Readable = [TokenSource.AuthorizationHeader, TokenSource.Header, TokenSource.Query, TokenSource.Form];
 
-    /// <summary>The order in which sources are read; the first token found is used. Sources not listed are not read.</summary>
+    private IList<TokenSource> _order = [.. Readable];
+    private (IList<TokenSource> From, int Count, int Enabled, TokenSource[] Sources)? _readOrder;
+
+    /// <summary>
+    /// The order in which the enabled sources are read (the first token found is reported as the source; all are read,
+    /// so that a second, different token is refused). Sources left out are read after the listed ones, in the default
+    /// order (Authorization header, custom headers, query, form): switching a source off is its flag's job, not this list's.
+    /// </summary>
     public IList<TokenSource> Order
     {
         get => _order;
@@ -17,23 +26,35 @@ public sealed class TokenSourceOptions
     }
 
     /// <summary>
-    /// <see cref="Order"/> without repeats, computed once rather than on every request (again only when the list is replaced
-    /// or its length changes: options are configured before the host starts, not while it serves).
+    /// The enabled sources in reading order: <see cref="Order"/> without repeats, then the enabled sources it leaves out.
+    /// Computed once rather than on every request (again only when the list or a flag changes: options are configured
+    /// before the host starts, not while it serves).
     /// </summary>
-    internal TokenSource[] DistinctOrder
+    internal TokenSource[] ReadOrder
     {
         get
         {
-            if (_distinctOrder is { } cached && ReferenceEquals(cached.From, _order) && cached.Count == _order.Count)
+            var enabled = (AuthorizationHeader ? 1 : 0) | (Header ? 2 : 0) | (Query ? 4 : 0) | (Form ? 8 : 0);
+            if (_readOrder is { } cached && ReferenceEquals(cached.From, _order) && cached.Count == _order.Count && cached.Enabled == enabled)
             {
-                return cached.Distinct;
+                return cached.Sources;
             }
 
-            var distinct = _order.Distinct().ToArray();
-            _distinctOrder = (_order, _order.Count, distinct);
-            return distinct;
+            var sources = _order.Concat(Readable).Distinct().Where(IsEnabled).ToArray();
+            _readOrder = (_order, _order.Count, enabled, sources);
+            return sources;
         }
     }
+
+    /// <summary>Whether <paramref name="source"/> is read (its flag is on).</summary>
+    internal bool IsEnabled(TokenSource source) => source switch
+    {
+        TokenSource.AuthorizationHeader => AuthorizationHeader,
+        TokenSource.Header => Header,
+        TokenSource.Query => Query,
+        TokenSource.Form => Form,
+        _ => false,
+    };
 
     /// <summary>Read <c>Authorization: Bearer</c>. Default on.</summary>
     public bool AuthorizationHeader { get; set; } = true;

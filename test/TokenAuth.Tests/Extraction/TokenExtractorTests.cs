@@ -241,12 +241,27 @@ public class TokenExtractorTests
     }
 
     [Fact]
-    public async Task Order_SourceNotListed_IsNotRead()
+    public async Task Order_SourceNotListed_IsStillRead_AfterTheListedOnes_OnlyItsFlagSwitchesItOff()
     {
-        var options = new TokenSourceOptions { Order = [TokenSource.AuthorizationHeader] };
+        var options = new TokenSourceOptions { Order = [TokenSource.Form, TokenSource.AuthorizationHeader] };
 
-        var result = await Extract(Request(query: "?access_token=t"), options);
+        var unlisted = await Extract(Request(query: "?access_token=t"), options);
+        Assert.Equal(("t", TokenSource.Query), (unlisted.Token, unlisted.Source));
+        Assert.Equal([TokenSource.Form, TokenSource.AuthorizationHeader, TokenSource.Header, TokenSource.Query], options.ReadOrder);
 
-        Assert.Null(result.Token);
+        options.Query = false;
+        Assert.Null((await Extract(Request(query: "?access_token=t"), options)).Token);
+        Assert.Equal([TokenSource.Form, TokenSource.AuthorizationHeader, TokenSource.Header], options.ReadOrder);
+    }
+
+    [Fact]
+    public async Task Order_Empty_IsTheDefaultOrder_AndRepeatsAreReadOnce()
+    {
+        Assert.Equal(TokenSourceOptions.Readable, new TokenSourceOptions { Order = [] }.ReadOrder);
+        var repeated = new TokenSourceOptions { Order = [TokenSource.Query, TokenSource.Query, TokenSource.Header] };
+        Assert.Equal([TokenSource.Query, TokenSource.Header, TokenSource.AuthorizationHeader, TokenSource.Form], repeated.ReadOrder);
+
+        var result = await Extract(Request(query: "?access_token=t", headers: ("Access-Token", "t")), repeated);
+        Assert.Equal(("t", TokenSource.Query), (result.Token, result.Source));
     }
 }

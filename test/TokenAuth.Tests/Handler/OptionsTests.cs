@@ -11,7 +11,8 @@ public class OptionsTests
         { "Validator", _ => { } },
         { "MaxTokenLength", o => { o.UseTokenStore = true; o.MaxTokenLength = 4; } },
         { "RetryAfter", o => { o.UseTokenStore = true; o.RetryAfter = TimeSpan.Zero; } },
-        { "Sources.Order", o => { o.UseTokenStore = true; o.Sources.Order = []; } },
+        { "Sources.Order", o => { o.UseTokenStore = true; o.Sources.Order = null!; } },
+        { "Sources.Order lists 'Event'", o => { o.UseTokenStore = true; o.Sources.Order = [TokenSource.Query, TokenSource.Event]; } },
         { "Sources.HeaderNames", o => { o.UseTokenStore = true; o.Sources.HeaderNames = []; } },
         { "Sources.QueryName", o => { o.UseTokenStore = true; o.Sources.QueryName = " "; } },
         { "Sources.FormName", o => { o.UseTokenStore = true; o.Sources.FormName = ""; } },
@@ -38,7 +39,8 @@ public class OptionsTests
         { "a 16 MiB form body", o => o.Sources.MaxFormBodyLength = 16 * 1024 * 1024 },
         { "no store cache", o => o.StoreCacheDuration = TimeSpan.Zero },
         { "a one-tick RetryAfter", o => o.RetryAfter = TimeSpan.FromTicks(1) },
-        { "only the Authorization header", o => o.Sources.Order = [TokenSource.AuthorizationHeader] },
+        { "only the Authorization header listed", o => o.Sources.Order = [TokenSource.AuthorizationHeader] },
+        { "an empty order (the default one)", o => o.Sources.Order = [] },
         { "empty names of switched-off sources", o => { o.Sources.Header = false; o.Sources.HeaderNames = []; o.Sources.Query = false; o.Sources.QueryName = ""; o.Sources.Form = false; o.Sources.FormName = ""; } },
     };
 
