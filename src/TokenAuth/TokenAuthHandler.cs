@@ -108,7 +108,7 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
         }
 
         var result = await ValidateAsync(token);
-        if (result.Status != TokenValidationStatus.Valid)
+        if (result.Status != TokenCheckStatus.Valid)
         {
             return await FailAsync(ToException(result, token, source));
         }
@@ -188,7 +188,7 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
     private const string ExpiresKey = ".expires";
     private const string IssuedKey = ".issued";
 
-    private async ValueTask<TokenValidationResult> ValidateAsync(string token)
+    private async ValueTask<TokenCheckResult> ValidateAsync(string token)
     {
         try
         {
@@ -202,14 +202,14 @@ public class TokenAuthHandler(IOptionsMonitor<TokenAuthOptions> options, ILogger
         {
             // A validator that throws is a backend fault, not a verdict on the token: fail closed with 503.
             Log.ValidatorFaulted(Logger, TokenHash.Compute(token).Prefix, LogRedaction.Redact(ex));
-            return TokenValidationResult.Unavailable("The token could not be checked.", ex);
+            return TokenCheckResult.Unavailable("The token could not be checked.", ex);
         }
     }
 
-    private TokenAuthException ToException(TokenValidationResult result, string token, TokenSource source)
+    private TokenAuthException ToException(TokenCheckResult result, string token, TokenSource source)
     {
         var hash = TokenHash.Compute(token).Prefix;
-        if (result.Status == TokenValidationStatus.Unavailable)
+        if (result.Status == TokenCheckStatus.Unavailable)
         {
             Log.ValidatorUnavailable(Logger, hash, result.Failure!, result.Exception);
             return TokenAuthException.Unavailable(result.Failure!, result.RetryAfter ?? Options.RetryAfter, result.Exception);

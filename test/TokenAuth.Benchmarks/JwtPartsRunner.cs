@@ -44,7 +44,7 @@ internal static class JwtPartsRunner
         {
             ("AuthenticateAsync JwtBearer", async () => (await bench.AuthenticateAsync("jwtbearer", AuthenticateBenchmarks.Request(benchJwt))).Succeeded),
             ("AuthenticateAsync TokenAuth JWT", async () => (await bench.AuthenticateAsync("tokenauth-jwt", AuthenticateBenchmarks.Request(benchJwt))).Succeeded),
-            ("TokenAuth scheme's validator", async () => (await schemeValidator.ValidateAsync(benchJwt!, default)).Status == TokenValidationStatus.Valid),
+            ("TokenAuth scheme's validator", async () => (await schemeValidator.ValidateAsync(benchJwt!, default)).Status == TokenCheckStatus.Valid),
             ("IdentityModel + ClaimsIdentity", async () => (await handler.ValidateTokenAsync(jwt, parameters)).ClaimsIdentity is not null),
             ("IdentityModel alone", async () => (await handler.ValidateTokenAsync(jwt, parameters)).IsValid),
             ("parse JsonWebToken", () => ValueTask.FromResult(new JsonWebToken(jwt).Alg is not null)),
@@ -56,7 +56,7 @@ internal static class JwtPartsRunner
                 return ValueTask.FromResult(provider.Verify(input, signature));
             }),
             ("RS256 signature alone", () => ValueTask.FromResult(rsa.VerifyData(signed, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))),
-            ("TokenAuth validator", async () => (await validator.ValidateAsync(jwt, default)).Status == TokenValidationStatus.Valid),
+            ("TokenAuth validator", async () => (await validator.ValidateAsync(jwt, default)).Status == TokenCheckStatus.Valid),
         };
         await RunPartsAsync("JWT validation", parts, rounds, calls);
     }

@@ -34,7 +34,7 @@ public class JwtValidatorBenchmarks
         _parameters = new TokenValidationParameters { ValidIssuer = "https://issuer.bench", ValidAudience = "api", IssuerSigningKey = rsa };
         var options = new JwtValidationOptions { TokenValidationParameters = _parameters };
         _validator = new JwtTokenValidator(options, TimeProvider.System, NullLogger.Instance);
-        if ((await _validator.ValidateAsync(_jwt, default)).Status != TokenValidationStatus.Valid || !(await _handler.ValidateTokenAsync(_jwt, _parameters)).IsValid)
+        if ((await _validator.ValidateAsync(_jwt, default)).Status != TokenCheckStatus.Valid || !(await _handler.ValidateTokenAsync(_jwt, _parameters)).IsValid)
         {
             throw new InvalidOperationException("The token does not validate.");
         }

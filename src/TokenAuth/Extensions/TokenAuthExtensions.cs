@@ -103,7 +103,7 @@ public static class TokenAuthExtensions
     /// — a database client, an HTTP client from <c>IHttpClientFactory</c>). It replaces the built-in choice (JWT, token
     /// store, introspection) and any <see cref="TokenAuthOptions.Validator"/> set before; its answers are not cached by
     /// TokenAuth. Everything else — sources, shape guard, sudo, tenants, scopes, events, 503 for
-    /// <see cref="TokenValidationStatus.Unavailable"/> — stays.
+    /// <see cref="TokenCheckStatus.Unavailable"/> — stays.
     /// </summary>
     /// <typeparam name="TValidator">The validator; registered as a singleton unless already registered.</typeparam>
     /// <param name="builder">The authentication builder (<c>services.AddTokenAuth(…)</c>).</param>

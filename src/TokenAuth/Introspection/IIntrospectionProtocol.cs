@@ -6,9 +6,9 @@ namespace TokenAuth;
 /// </summary>
 /// <remarks>
 /// TokenAuth sends the request through its backchannel (timeouts, retries, circuit breaker), refuses answers larger than
-/// 64 KiB, and turns anything <see cref="ReadAsync"/> throws into <see cref="TokenValidationStatus.Unavailable"/> (503):
-/// a mapping may simply assume the shape it expects. Return <see cref="TokenValidationResult.Invalid"/> only when the
-/// server said the token is not good, and <see cref="TokenValidationResult.Unavailable"/> for anything else unexpected.
+/// 64 KiB, and turns anything <see cref="ReadAsync"/> throws into <see cref="TokenCheckStatus.Unavailable"/> (503):
+/// a mapping may simply assume the shape it expects. Return <see cref="TokenCheckResult.Invalid"/> only when the
+/// server said the token is not good, and <see cref="TokenCheckResult.Unavailable"/> for anything else unexpected.
 /// </remarks>
 public interface IIntrospectionProtocol
 {
@@ -24,5 +24,5 @@ public interface IIntrospectionProtocol
     /// <param name="timeProvider">The clock, for relative lifetimes such as <c>expires_in</c>.</param>
     /// <param name="cancellationToken">Cancels reading.</param>
     /// <returns>Valid with what the token says, invalid, or unavailable.</returns>
-    ValueTask<TokenValidationResult> ReadAsync(HttpResponseMessage response, TimeProvider timeProvider, CancellationToken cancellationToken);
+    ValueTask<TokenCheckResult> ReadAsync(HttpResponseMessage response, TimeProvider timeProvider, CancellationToken cancellationToken);
 }

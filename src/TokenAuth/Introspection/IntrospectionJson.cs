@@ -151,8 +151,8 @@ internal static class IntrospectionJson
     }
 
     /// <summary>An answer that is not a success, for the client: the status only, never the body.</summary>
-    public static TokenValidationResult UnexpectedStatus(HttpResponseMessage response, DateTimeOffset now)
-        => TokenValidationResult.Unavailable(
+    public static TokenCheckResult UnexpectedStatus(HttpResponseMessage response, DateTimeOffset now)
+        => TokenCheckResult.Unavailable(
             string.Create(CultureInfo.InvariantCulture, $"The authorization server answered {(int)response.StatusCode}."),
             retryAfter: response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable ? RetryAfter(response, now) : null);
 

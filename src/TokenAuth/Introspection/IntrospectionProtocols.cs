@@ -27,7 +27,7 @@ public static class IntrospectionProtocols
     /// <returns>The protocol, for <see cref="IntrospectionOptions.Protocol"/>.</returns>
     public static IIntrospectionProtocol Create(
         Func<Uri, string, IntrospectionOptions, HttpRequestMessage> createRequest,
-        Func<IntrospectionResponse, TokenValidationResult> readResponse)
+        Func<IntrospectionResponse, TokenCheckResult> readResponse)
     {
         ArgumentNullException.ThrowIfNull(createRequest);
         ArgumentNullException.ThrowIfNull(readResponse);

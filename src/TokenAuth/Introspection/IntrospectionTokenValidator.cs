@@ -9,7 +9,7 @@ namespace TokenAuth;
 /// Validates a token by asking the authorization server (RFC 7662, or the configured <see cref="IIntrospectionProtocol"/>).
 /// Only the token travels, in the request the protocol writes; it is never logged (log lines name its hash prefix). An
 /// authority that cannot be reached, times out, errs or answers something unreadable is
-/// <see cref="TokenValidationStatus.Unavailable"/>: a 503, never a 401. Caching is <see cref="CachedTokenValidator"/>'s job.
+/// <see cref="TokenCheckStatus.Unavailable"/>: a 503, never a 401. Caching is <see cref="CachedTokenValidator"/>'s job.
 /// </summary>
 internal sealed class IntrospectionTokenValidator : ITokenValidator
 {
@@ -44,7 +44,7 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
     /// <summary>Until when the circuit has paused introspection, as last seen by a call; <see langword="null"/> if never.</summary>
     internal DateTimeOffset? PausedUntil => Interlocked.Read(ref _pausedUntil) is var until and not 0 ? DateTimeOffset.FromUnixTimeMilliseconds(until) : null;
 
-    public async ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    public async ValueTask<TokenCheckResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
         Uri endpoint;
         try
@@ -58,14 +58,14 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
         catch (Exception ex)
         {
             // Logged by the resolver, once per fetch rather than once per waiting request.
-            return TokenValidationResult.Unavailable("The authorization server's metadata could not be read.", ex);
+            return TokenCheckResult.Unavailable("The authorization server's metadata could not be read.", ex);
         }
 
         // tokenauth.backend.call.duration, and an activity for the call when someone listens.
         var started = Stopwatch.GetTimestamp();
         using var activity = TokenAuthMetrics.ActivitySource.StartActivity("TokenAuth introspection", ActivityKind.Client);
         var result = await IntrospectAsync(endpoint, token, cancellationToken);
-        var outcome = result.Status == TokenValidationStatus.Unavailable ? "failure" : "success";
+        var outcome = result.Status == TokenCheckStatus.Unavailable ? "failure" : "success";
         if (outcome == "success" && Interlocked.Read(ref _pausedUntil) != 0)
         {
             // An answer: the circuit let a call through and it worked, so introspection is not paused any more.
@@ -84,7 +84,7 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
             }
         }
 
-        if (result.Status == TokenValidationStatus.Unavailable)
+        if (result.Status == TokenCheckStatus.Unavailable)
         {
             Log.IntrospectionUnavailable(_logger, TokenHash.Compute(token).Prefix, endpoint.GetLeftPart(UriPartial.Path), result.Failure!, result.Exception);
         }
@@ -92,7 +92,7 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
         return result;
     }
 
-    private async ValueTask<TokenValidationResult> IntrospectAsync(Uri endpoint, string token, CancellationToken cancellationToken)
+    private async ValueTask<TokenCheckResult> IntrospectAsync(Uri endpoint, string token, CancellationToken cancellationToken)
     {
         HttpRequestMessage request;
         try
@@ -101,7 +101,7 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
         }
         catch (Exception ex)
         {
-            return TokenValidationResult.Unavailable("The introspection request could not be written.", ex);
+            return TokenCheckResult.Unavailable("The introspection request could not be written.", ex);
         }
 
         // The pipeline's timeouts end when the headers arrive; the body is buffered after it, by HttpClient, whose own
@@ -124,16 +124,16 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
             catch (BrokenCircuitException ex)
             {
                 Interlocked.Exchange(ref _pausedUntil, (_time.GetUtcNow() + _options.CircuitBreaker.BreakDuration).ToUnixTimeMilliseconds());
-                return TokenValidationResult.Unavailable("The authorization server is failing; introspection is paused.", ex, _options.CircuitBreaker.BreakDuration);
+                return TokenCheckResult.Unavailable("The authorization server is failing; introspection is paused.", ex, _options.CircuitBreaker.BreakDuration);
             }
             catch (Exception ex) when (ex is TimeoutRejectedException or OperationCanceledException)
             {
-                return TokenValidationResult.Unavailable("The authorization server did not answer in time.", ex);
+                return TokenCheckResult.Unavailable("The authorization server did not answer in time.", ex);
             }
             catch (Exception ex)
             {
                 // HttpRequestException (refused, reset, DNS, an answer over the size bound) or a handler's own fault.
-                return TokenValidationResult.Unavailable("The authorization server could not be reached, or its answer was too large.", ex);
+                return TokenCheckResult.Unavailable("The authorization server could not be reached, or its answer was too large.", ex);
             }
 
             using (response)
@@ -141,7 +141,7 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
                 try
                 {
                     return await _protocol.ReadAsync(response, _time, cancellationToken)
-                        ?? TokenValidationResult.Unavailable("The authorization server's answer could not be read.");
+                        ?? TokenCheckResult.Unavailable("The authorization server's answer could not be read.");
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -150,7 +150,7 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
                 catch (Exception ex)
                 {
                     // An answer of a shape the mapping did not expect says nothing about the token: fail closed with 503.
-                    return TokenValidationResult.Unavailable("The authorization server's answer has an unexpected shape.", ex);
+                    return TokenCheckResult.Unavailable("The authorization server's answer has an unexpected shape.", ex);
                 }
             }
         }

@@ -34,7 +34,7 @@ internal sealed class Rfc7662IntrospectionProtocol : IIntrospectionProtocol
         return request;
     }
 
-    public async ValueTask<TokenValidationResult> ReadAsync(HttpResponseMessage response, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public async ValueTask<TokenCheckResult> ReadAsync(HttpResponseMessage response, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -47,35 +47,35 @@ internal sealed class Rfc7662IntrospectionProtocol : IIntrospectionProtocol
 
         if (string.Equals(response.Content.Headers.ContentType?.MediaType, JwtResponseMediaType, StringComparison.OrdinalIgnoreCase))
         {
-            return TokenValidationResult.Unavailable("The authorization server answered a JWT introspection response (RFC 9701), which is not supported.");
+            return TokenCheckResult.Unavailable("The authorization server answered a JWT introspection response (RFC 9701), which is not supported.");
         }
 
         using var document = await IntrospectionJson.ParseAsync(response.Content, cancellationToken);
         if (document?.RootElement.ValueKind != JsonValueKind.Object)
         {
-            return TokenValidationResult.Unavailable("The authorization server's answer is not a JSON object.");
+            return TokenCheckResult.Unavailable("The authorization server's answer is not a JSON object.");
         }
 
         return Map(document.RootElement, now);
     }
 
     /// <summary>Maps an RFC 7662 §2.2 answer. Members of an unexpected type make it unavailable: a guess could widen access.</summary>
-    internal static TokenValidationResult Map(JsonElement root, DateTimeOffset now)
+    internal static TokenCheckResult Map(JsonElement root, DateTimeOffset now)
     {
         if (!root.TryGetProperty("active", out var active) || active.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
         {
-            return TokenValidationResult.Unavailable("The authorization server's answer has no boolean 'active' member.");
+            return TokenCheckResult.Unavailable("The authorization server's answer has no boolean 'active' member.");
         }
 
         if (active.ValueKind == JsonValueKind.False)
         {
-            return TokenValidationResult.Invalid("The token is not active.");
+            return TokenCheckResult.Invalid("The token is not active.");
         }
 
         if (root.TryGetProperty("cnf", out _))
         {
             // RFC 7800 / RFC 8705 / RFC 9449: a sender-constrained token is only good with a proof TokenAuth does not check.
-            return TokenValidationResult.Invalid("The token is bound to a key (cnf); only bearer tokens are accepted.");
+            return TokenCheckResult.Invalid("The token is bound to a key (cnf); only bearer tokens are accepted.");
         }
 
         if (!IntrospectionJson.TryReadString(root, "token_type", out var tokenType)
@@ -87,13 +87,13 @@ internal sealed class Rfc7662IntrospectionProtocol : IIntrospectionProtocol
 
         if (tokenType is not null && (tokenType.Equals("DPoP", StringComparison.OrdinalIgnoreCase) || tokenType.StartsWith("refresh", StringComparison.OrdinalIgnoreCase)))
         {
-            return TokenValidationResult.Invalid("The token is not a bearer access token.");
+            return TokenCheckResult.Invalid("The token is not a bearer access token.");
         }
 
         // OpenIddict says token_usage, Ory and Cognito token_use: a refresh token is active too, but it is no access token.
         if ((usage ?? use) is { } kind && !kind.Equals("access_token", StringComparison.OrdinalIgnoreCase))
         {
-            return TokenValidationResult.Invalid("The token is not an access token.");
+            return TokenCheckResult.Invalid("The token is not an access token.");
         }
 
         if (!IntrospectionJson.TryReadTime(root, "exp", out var expiresAt))
@@ -115,7 +115,7 @@ internal sealed class Rfc7662IntrospectionProtocol : IIntrospectionProtocol
         // refuse it whenever this clock lags the server's by a second. Expiry is ours to enforce — answers are cached.
         if (expiresAt is { } exp && exp <= now)
         {
-            return TokenValidationResult.Invalid(Messages.Expired(exp));
+            return TokenCheckResult.Invalid(Messages.Expired(exp));
         }
 
         var scopes = new List<string>();
@@ -170,7 +170,7 @@ internal sealed class Rfc7662IntrospectionProtocol : IIntrospectionProtocol
             }
         }
 
-        return TokenValidationResult.Valid(new TokenInfo
+        return TokenCheckResult.Valid(new TokenInfo
         {
             Subject = subject,
             Name = name ?? username,
@@ -185,6 +185,6 @@ internal sealed class Rfc7662IntrospectionProtocol : IIntrospectionProtocol
         });
     }
 
-    private static TokenValidationResult Unexpected(string member)
-        => TokenValidationResult.Unavailable($"The authorization server's answer has an unexpected '{member}'.");
+    private static TokenCheckResult Unexpected(string member)
+        => TokenCheckResult.Unavailable($"The authorization server's answer has an unexpected '{member}'.");
 }

@@ -24,7 +24,7 @@ internal sealed class TokenCheckIntrospectionProtocol : IIntrospectionProtocol
         return request;
     }
 
-    public async ValueTask<TokenValidationResult> ReadAsync(HttpResponseMessage response, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public async ValueTask<TokenCheckResult> ReadAsync(HttpResponseMessage response, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -38,7 +38,7 @@ internal sealed class TokenCheckIntrospectionProtocol : IIntrospectionProtocol
         using var document = await IntrospectionJson.ParseAsync(response.Content, cancellationToken);
         if (document?.RootElement.ValueKind != JsonValueKind.Object)
         {
-            return TokenValidationResult.Unavailable("The token check's answer is not a JSON object.");
+            return TokenCheckResult.Unavailable("The token check's answer is not a JSON object.");
         }
 
         var root = document.RootElement;
@@ -46,14 +46,14 @@ internal sealed class TokenCheckIntrospectionProtocol : IIntrospectionProtocol
         {
             // Only the server's word that the token is bad is a 401; any other error is its problem (a 503 here).
             return IntrospectionJson.TryReadString(root, "error", out var error) && error == TokenAuthErrors.InvalidToken
-                ? TokenValidationResult.Invalid("The token is unknown, revoked or expired.")
+                ? TokenCheckResult.Invalid("The token is unknown, revoked or expired.")
                 : IntrospectionJson.UnexpectedStatus(response, now);
         }
 
         var scopes = new List<string>();
         if (!IntrospectionJson.TryReadList(root, "scope", scopes))
         {
-            return TokenValidationResult.Unavailable("The token check's answer has an unexpected 'scope'.");
+            return TokenCheckResult.Unavailable("The token check's answer has an unexpected 'scope'.");
         }
 
         DateTimeOffset? expiresAt = null;
@@ -61,17 +61,17 @@ internal sealed class TokenCheckIntrospectionProtocol : IIntrospectionProtocol
         {
             if (!IntrospectionJson.TryReadNumber(expiresIn, out var seconds))
             {
-                return TokenValidationResult.Unavailable("The token check's answer has an unexpected 'expires_in'.");
+                return TokenCheckResult.Unavailable("The token check's answer has an unexpected 'expires_in'.");
             }
 
             if (seconds <= 0)
             {
-                return TokenValidationResult.Invalid(Messages.Expired(now));
+                return TokenCheckResult.Invalid(Messages.Expired(now));
             }
 
             expiresAt = now.AddSeconds(Math.Min(Math.Floor(seconds), TimeSpan.FromDays(3650).TotalSeconds));
         }
 
-        return TokenValidationResult.Valid(new TokenInfo { Scopes = scopes, ExpiresAt = expiresAt });
+        return TokenCheckResult.Valid(new TokenInfo { Scopes = scopes, ExpiresAt = expiresAt });
     }
 }

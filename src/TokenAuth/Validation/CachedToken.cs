@@ -17,14 +17,14 @@ internal sealed record CachedToken(TokenInfo? Info, string? Failure, long Until)
     /// <summary>What a payload that cannot be read becomes: an answer already out of date, so that it is fetched again.</summary>
     public static CachedToken Unreadable { get; } = new(null, null, 0);
 
-    private TokenValidationResult? _result;
+    private TokenCheckResult? _result;
 
     /// <summary>
     /// An answer for the callers that shared one validation and for nobody after them (an unknown token, an outage, a token
     /// expiring now): HybridCache writes nothing a factory returns (TokenCache stores answers itself), so the cache
     /// keeps it nowhere.
     /// </summary>
-    public static CachedToken Transient(TokenValidationResult result) => new(result.Info, result.Failure, 0) { _result = result, IsTransient = true };
+    public static CachedToken Transient(TokenCheckResult result) => new(result.Info, result.Failure, 0) { _result = result, IsTransient = true };
 
     /// <summary>Whether this answer is <see cref="Transient"/>: returned to its callers, never kept (so never serialized).</summary>
     [JsonIgnore]
@@ -32,7 +32,7 @@ internal sealed record CachedToken(TokenInfo? Info, string? Failure, long Until)
 
     /// <summary>A <see cref="Transient"/> entry's result, as the validator gave it.</summary>
     [JsonIgnore]
-    public TokenValidationResult TransientResult => IsTransient ? _result! : throw new InvalidOperationException("Not a transient answer.");
+    public TokenCheckResult TransientResult => IsTransient ? _result! : throw new InvalidOperationException("Not a transient answer.");
 
     // Set on an instance read back from Redis; the first lookup to see it counts an L2 hit, later ones (memory) an L1 hit.
     private int _fromDistributed;
@@ -63,13 +63,13 @@ internal sealed record CachedToken(TokenInfo? Info, string? Failure, long Until)
     public bool IsUsableAt(DateTimeOffset now) => now.ToUnixTimeMilliseconds() < Until;
 
     /// <summary>The answer as a validation result, made once per instance (a memory hit costs no allocation).</summary>
-    public TokenValidationResult ToResult(DateTimeOffset now)
+    public TokenCheckResult ToResult(DateTimeOffset now)
     {
         if (Info?.ExpiresAt is { } expiresAt && expiresAt <= now)
         {
-            return TokenValidationResult.Invalid(Messages.Expired(expiresAt));
+            return TokenCheckResult.Invalid(Messages.Expired(expiresAt));
         }
 
-        return _result ??= Info is not null ? TokenValidationResult.Valid(Info) : TokenValidationResult.Invalid(Failure ?? "The token is not active.");
+        return _result ??= Info is not null ? TokenCheckResult.Valid(Info) : TokenCheckResult.Invalid(Failure ?? "The token is not active.");
     }
 }

@@ -8,7 +8,7 @@ internal sealed class CachedTokenValidator(ITokenValidator inner, TokenCache cac
 {
     internal ITokenValidator Inner => inner;
 
-    public ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    public ValueTask<TokenCheckResult> ValidateAsync(string token, CancellationToken cancellationToken)
         => cache.GetOrValidateAsync(
             partition,
             token,

@@ -8,7 +8,7 @@ namespace TokenAuth;
 /// </summary>
 internal sealed class CompositeTokenValidator(ITokenValidator? jwt, ITokenValidator? store, ITokenValidator? introspection) : ITokenValidator
 {
-    public ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    public ValueTask<TokenCheckResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
         if (jwt is not null && (TokenShape.LooksLikeJwt(token) || (store is null && introspection is null)))
         {
@@ -34,7 +34,7 @@ internal sealed class CompositeTokenValidator(ITokenValidator? jwt, ITokenValida
             _ => new CompositeTokenValidator(jwt, store, introspection),
         };
 
-    private static async ValueTask<TokenValidationResult> StoreThenIntrospectionAsync(ITokenValidator store, ITokenValidator introspection, string token, CancellationToken cancellationToken)
+    private static async ValueTask<TokenCheckResult> StoreThenIntrospectionAsync(ITokenValidator store, ITokenValidator introspection, string token, CancellationToken cancellationToken)
     {
         var result = await store.ValidateAsync(token, cancellationToken);
         return result.IsUnknown ? await introspection.ValidateAsync(token, cancellationToken) : result;

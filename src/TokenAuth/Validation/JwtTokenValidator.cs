@@ -25,7 +25,7 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
-    public async ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    public async ValueTask<TokenCheckResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
         OpenIdConnectConfiguration? fromManager = null;
         if (options.ConfigurationManager is { } manager)
@@ -67,7 +67,7 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
     }
 
     /// <summary>The manager's configuration, waited for at most <see cref="JwtValidationOptions.KeyRefreshTimeout"/>.</summary>
-    private async ValueTask<(OpenIdConnectConfiguration? Configuration, TokenValidationResult? Failure)> GetConfigurationAsync(
+    private async ValueTask<(OpenIdConnectConfiguration? Configuration, TokenCheckResult? Failure)> GetConfigurationAsync(
         IConfigurationManager<OpenIdConnectConfiguration> manager, CancellationToken cancellationToken)
     {
         Task<OpenIdConnectConfiguration>? pending = null;
@@ -86,12 +86,12 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
             // Only the first retrieval can take this long (later calls answer from the manager's cache): no keys yet, 503.
             Observe(pending);
             Log.BackendTimedOut(logger, "authority", options.KeyRefreshTimeout);
-            return (null, TokenValidationResult.Unavailable("The token issuer's signing keys could not be retrieved in time."));
+            return (null, TokenCheckResult.Unavailable("The token issuer's signing keys could not be retrieved in time."));
         }
         catch (Exception ex)
         {
             Log.ConfigurationUnavailable(logger, ex);
-            return (null, TokenValidationResult.Unavailable("The token issuer's signing keys could not be retrieved.", ex));
+            return (null, TokenCheckResult.Unavailable("The token issuer's signing keys could not be retrieved.", ex));
         }
     }
 
@@ -99,13 +99,13 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
     private static void Observe(Task? task)
         => task?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    private async ValueTask<TokenValidationResult> ValidateWithAsync(string token, OpenIdConnectConfiguration? configuration)
+    private async ValueTask<TokenCheckResult> ValidateWithAsync(string token, OpenIdConnectConfiguration? configuration)
     {
         var prepared = Prepare(configuration);
         var result = await _handler.ValidateTokenAsync(token, prepared.Parameters);
         if (!result.IsValid)
         {
-            return TokenValidationResult.Invalid(Describe(result.Exception), result.Exception);
+            return TokenCheckResult.Invalid(Describe(result.Exception), result.Exception);
         }
 
         var jwt = (JsonWebToken)result.SecurityToken;
@@ -113,7 +113,7 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
         {
             // RFC 7515 §4.1.11: a recipient must refuse a JWS whose "crit" names an extension it does not understand.
             // IdentityModel ignores the header; TokenAuth understands no extension, so any "crit" is refused.
-            return TokenValidationResult.Invalid("The token's header lists critical extensions ('crit') that are not understood.");
+            return TokenCheckResult.Invalid("The token's header lists critical extensions ('crit') that are not understood.");
         }
 
         return ToTokenInfo(jwt, prepared.Parameters.ClockSkew, prepared.RequireExpiration);
@@ -161,7 +161,7 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
 
     private Prepared? _prepared;
 
-    private TokenValidationResult ToTokenInfo(JsonWebToken jwt, TimeSpan clockSkew, bool requireExpiration)
+    private TokenCheckResult ToTokenInfo(JsonWebToken jwt, TimeSpan clockSkew, bool requireExpiration)
     {
         var mapping = options.Claims;
         var claims = jwt.Claims as IList<Claim> ?? [.. jwt.Claims];
@@ -177,7 +177,7 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
 
         if (QuotedDate(jwt) is { } quoted)
         {
-            return TokenValidationResult.Invalid($"The token's '{quoted}' is a string; a date must be a JSON number (RFC 7519, section 2).");
+            return TokenCheckResult.Invalid($"The token's '{quoted}' is a string; a date must be a JSON number (RFC 7519, section 2).");
         }
 
         var expiresAt = ReadDate(fields.Expiration, mapping.ExpirationUnit);
@@ -186,17 +186,17 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
         var now = timeProvider.GetUtcNow();
         if (expiresAt is null && requireExpiration)
         {
-            return TokenValidationResult.Invalid($"The token has no expiry ('{mapping.Expiration}').");
+            return TokenCheckResult.Invalid($"The token has no expiry ('{mapping.Expiration}').");
         }
 
         if (expiresAt is { } exp && Shift(exp, clockSkew) <= now)
         {
-            return TokenValidationResult.Invalid(Messages.Expired(exp));
+            return TokenCheckResult.Invalid(Messages.Expired(exp));
         }
 
         if (notBefore is { } nbf && Shift(nbf, -clockSkew) > now)
         {
-            return TokenValidationResult.Invalid(Messages.NotYetValid(nbf));
+            return TokenCheckResult.Invalid(Messages.NotYetValid(nbf));
         }
 
         var extra = new List<TokenClaim>(claims.Count);
@@ -222,7 +222,7 @@ internal sealed class JwtTokenValidator(JwtValidationOptions options, TimeProvid
             ExpiresAt = expiresAt is { } e ? Shift(e, clockSkew) : null,
             Claims = extra,
         };
-        return TokenValidationResult.Valid(info);
+        return TokenCheckResult.Valid(info);
     }
 
     private ClaimPlan? _plan;

@@ -8,7 +8,7 @@ namespace TokenAuth;
 /// </summary>
 internal sealed class StoreTokenValidator(ITokenStore store, TimeProvider timeProvider, BackendGuard guard, ILogger<StoreTokenValidator> logger) : ITokenValidator
 {
-    public async ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    public async ValueTask<TokenCheckResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
         var hash = TokenHash.Compute(token);
         var found = await guard.CallAsync(
@@ -21,21 +21,21 @@ internal sealed class StoreTokenValidator(ITokenStore store, TimeProvider timePr
                 Log.StoreUnavailable(logger, hash.Prefix, LogRedaction.Redact(found.Exception!));
             }
 
-            return TokenValidationResult.Unavailable("The token store is temporarily unavailable.", found.Exception, found.RetryAfter);
+            return TokenCheckResult.Unavailable("The token store is temporarily unavailable.", found.Exception, found.RetryAfter);
         }
 
         var info = found.Value;
 
         if (info is null)
         {
-            return TokenValidationResult.Unknown("The token is unknown, revoked or expired.");
+            return TokenCheckResult.Unknown("The token is unknown, revoked or expired.");
         }
 
         if (info.ExpiresAt is { } expiresAt && expiresAt <= timeProvider.GetUtcNow())
         {
-            return TokenValidationResult.Invalid(Messages.Expired(expiresAt));
+            return TokenCheckResult.Invalid(Messages.Expired(expiresAt));
         }
 
-        return TokenValidationResult.Valid(info);
+        return TokenCheckResult.Valid(info);
     }
 }

@@ -103,12 +103,12 @@ internal sealed class TokenCache(
     }
 
     /// <summary>The cached answer for the token, or <paramref name="validate"/>'s (shared with concurrent callers, and cached by <paramref name="policy"/>).</summary>
-    public ValueTask<TokenValidationResult> GetOrValidateAsync<TState>(
+    public ValueTask<TokenCheckResult> GetOrValidateAsync<TState>(
         Partition partition,
         string token,
         TokenCachePolicy policy,
         TState state,
-        Func<TState, CancellationToken, ValueTask<TokenValidationResult>> validate,
+        Func<TState, CancellationToken, ValueTask<TokenCheckResult>> validate,
         CancellationToken cancellationToken)
     {
         if (policy.Duration <= TimeSpan.Zero)
@@ -128,12 +128,12 @@ internal sealed class TokenCache(
         return FetchAsync(partition, hash, policy, state, validate, cancellationToken);
     }
 
-    private async ValueTask<TokenValidationResult> FetchAsync<TState>(
+    private async ValueTask<TokenCheckResult> FetchAsync<TState>(
         Partition partition,
         TokenHash hash,
         TokenCachePolicy policy,
         TState state,
-        Func<TState, CancellationToken, ValueTask<TokenValidationResult>> validate,
+        Func<TState, CancellationToken, ValueTask<TokenCheckResult>> validate,
         CancellationToken cancellationToken)
     {
         var kind = partition.Kind;
@@ -429,13 +429,13 @@ internal sealed class TokenCache(
     }
 
     /// <summary>One caller's factory: runs the validation at most once and says whether it ran.</summary>
-    private readonly struct Fetch<TState>(TState state, Func<TState, CancellationToken, ValueTask<TokenValidationResult>> validate, TokenCachePolicy policy, TimeProvider timeProvider)
+    private readonly struct Fetch<TState>(TState state, Func<TState, CancellationToken, ValueTask<TokenCheckResult>> validate, TokenCachePolicy policy, TimeProvider timeProvider)
     {
         public static readonly Func<Fetch<TState>, CancellationToken, ValueTask<CachedToken>> Run = static (fetch, token) => fetch.RunAsync(token);
 
         private async ValueTask<CachedToken> RunAsync(CancellationToken cancellationToken)
         {
-            TokenValidationResult result;
+            TokenCheckResult result;
             try
             {
                 // The token is the only thing this validation uses: never a request's HttpContext, which may be gone
@@ -448,14 +448,14 @@ internal sealed class TokenCache(
             }
             catch (Exception ex)
             {
-                result = TokenValidationResult.Unavailable("The token could not be checked.", ex);
+                result = TokenCheckResult.Unavailable("The token could not be checked.", ex);
             }
 
             var now = timeProvider.GetUtcNow();
             var nowMs = now.ToUnixTimeMilliseconds();
             switch (result.Status)
             {
-                case TokenValidationStatus.Valid:
+                case TokenCheckStatus.Valid:
                     var until = (now + policy.Duration).ToUnixTimeMilliseconds();
                     if (result.Info!.ExpiresAt is { } expiresAt)
                     {
@@ -465,7 +465,7 @@ internal sealed class TokenCache(
                     // A token expiring now is answered, not kept.
                     return until <= nowMs ? CachedToken.Transient(result) : new CachedToken(result.Info, null, until).MarkFresh();
 
-                case TokenValidationStatus.Invalid when policy.InvalidDuration > TimeSpan.Zero:
+                case TokenCheckStatus.Invalid when policy.InvalidDuration > TimeSpan.Zero:
                     return new CachedToken(null, result.Failure, (now + policy.InvalidDuration).ToUnixTimeMilliseconds()).MarkFresh();
 
                 default:

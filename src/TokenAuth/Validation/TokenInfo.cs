@@ -75,12 +75,12 @@ public sealed record TokenInfo
 }
 
 /// <summary>
-/// What the handler makes of a <see cref="TokenInfo"/> on every request — its <see cref="TokenValidationResult"/>, the
+/// What the handler makes of a <see cref="TokenInfo"/> on every request — its <see cref="TokenCheckResult"/>, the
 /// principal's <c>exp</c> claim, the ticket's dates — made once per instance instead. TokenInfo is immutable, so these are too.
 /// </summary>
 internal sealed class TokenInfoDerived(TokenInfo owner)
 {
-    private TokenValidationResult? _valid;
+    private TokenCheckResult? _valid;
     private string? _expiration;
     private string? _expiresText;
     private string? _issuedText;
@@ -90,7 +90,7 @@ internal sealed class TokenInfoDerived(TokenInfo owner)
     public TokenInfo Owner { get; } = owner;
 
     /// <summary>The valid result of <see cref="Owner"/>.</summary>
-    public TokenValidationResult Valid => _valid ??= TokenValidationResult.CreateValid(Owner);
+    public TokenCheckResult Valid => _valid ??= TokenCheckResult.CreateValid(Owner);
 
     /// <summary>The <c>exp</c> claim's value: Unix seconds of <see cref="TokenInfo.ExpiresAt"/>; null without one.</summary>
     public string? Expiration => Owner.ExpiresAt is { } at ? _expiration ??= at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) : null;

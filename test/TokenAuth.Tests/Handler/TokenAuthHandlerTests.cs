@@ -166,7 +166,7 @@ public class TokenAuthHandlerTests
     public async Task ValidatorSaysValidButExpired_HandlerStillRefuses()
     {
         // A validator (or a cache in front of one) that returns a stale answer must not outlive the token.
-        var stale = new FixedValidator(TokenValidationResult.Valid(new TokenInfo { Subject = "u", ExpiresAt = TestApp.Start.AddMinutes(-1) }));
+        var stale = new FixedValidator(TokenCheckResult.Valid(new TokenInfo { Subject = "u", ExpiresAt = TestApp.Start.AddMinutes(-1) }));
         await using var app = await TestApp.StartAsync(o => o.Validator = stale);
 
         var response = await app.Client.SendAsync(TestApp.Get("/protected", "tok"));
@@ -193,7 +193,7 @@ public class TokenAuthHandlerTests
     [InlineData("?access_token=", "empty")]
     public async Task MalformedToken_401BeforeAnyBackend(string query, string reason)
     {
-        var validator = new FixedValidator(TokenValidationResult.Valid(new TokenInfo { Subject = "u" }));
+        var validator = new FixedValidator(TokenCheckResult.Valid(new TokenInfo { Subject = "u" }));
         await using var app = await TestApp.StartAsync(o => o.Validator = validator);
 
         var response = await app.Client.GetAsync("/protected" + query);
@@ -206,7 +206,7 @@ public class TokenAuthHandlerTests
     [Fact]
     public async Task OverLongToken_401BeforeAnyBackend()
     {
-        var validator = new FixedValidator(TokenValidationResult.Valid(new TokenInfo { Subject = "u" }));
+        var validator = new FixedValidator(TokenCheckResult.Valid(new TokenInfo { Subject = "u" }));
         await using var app = await TestApp.StartAsync(o => o.Validator = validator);
 
         var response = await app.Client.SendAsync(TestApp.Get("/protected", new string('a', TokenAuthDefaults.MaxTokenLength + 1)));
@@ -259,7 +259,7 @@ public class TokenAuthHandlerTests
     [Fact]
     public async Task ValidatorUnavailableWithHint_RetryAfterFollowsIt()
     {
-        var validator = new FixedValidator(TokenValidationResult.Unavailable("The authority is down.", retryAfter: TimeSpan.FromSeconds(30)));
+        var validator = new FixedValidator(TokenCheckResult.Unavailable("The authority is down.", retryAfter: TimeSpan.FromSeconds(30)));
         await using var app = await TestApp.StartAsync(o => o.Validator = validator);
 
         var response = await app.Client.SendAsync(TestApp.Get("/protected", "tok"));
@@ -517,11 +517,11 @@ public class TokenAuthHandlerTests
         Assert.Equal(save ? token : "(none)", body);
     }
 
-    private sealed class FixedValidator(TokenValidationResult result) : ITokenValidator
+    private sealed class FixedValidator(TokenCheckResult result) : ITokenValidator
     {
         public int Calls { get; private set; }
 
-        public ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+        public ValueTask<TokenCheckResult> ValidateAsync(string token, CancellationToken cancellationToken)
         {
             Calls++;
             return ValueTask.FromResult(result);

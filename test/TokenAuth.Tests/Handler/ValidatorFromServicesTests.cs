@@ -17,11 +17,11 @@ public sealed class ValidatorFromServicesTests
 
     public sealed class ApiKeyValidator(ApiKeys keys, TimeProvider time) : ITokenValidator
     {
-        public ValueTask<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+        public ValueTask<TokenCheckResult> ValidateAsync(string token, CancellationToken cancellationToken)
             => ValueTask.FromResult(
-                keys.Down ? TokenValidationResult.Unavailable("The key database is down.")
-                : keys.Owners.TryGetValue(token, out var owner) ? TokenValidationResult.Valid(new TokenInfo { Subject = owner, ExpiresAt = time.GetUtcNow().AddHours(1) })
-                : TokenValidationResult.Invalid("Unknown API key."));
+                keys.Down ? TokenCheckResult.Unavailable("The key database is down.")
+                : keys.Owners.TryGetValue(token, out var owner) ? TokenCheckResult.Valid(new TokenInfo { Subject = owner, ExpiresAt = time.GetUtcNow().AddHours(1) })
+                : TokenCheckResult.Invalid("Unknown API key."));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class IntrospectionCacheTests
 
         // The first caller starts the shared call; then nineteen more join it. The first and every odd one give up.
         var sources = Enumerable.Range(0, 20).Select(_ => new CancellationTokenSource()).ToList();
-        var calls = new List<Task<TokenValidationResult>> { validator.ValidateAsync(token, sources[0].Token).AsTask() };
+        var calls = new List<Task<TokenCheckResult>> { validator.ValidateAsync(token, sources[0].Token).AsTask() };
         await WaitUntilAsync(() => authority.Calls == 1);
         calls.AddRange(sources.Skip(1).Select(s => validator.ValidateAsync(token, s.Token).AsTask()));
         static bool GivesUp(int i) => i == 0 || i % 2 == 1;
@@ -45,7 +45,7 @@ public sealed class IntrospectionCacheTests
         authority.Gate.SetResult();
         foreach (var call in calls.Where((_, i) => !GivesUp(i)))
         {
-            Assert.Equal(TokenValidationStatus.Valid, (await call).Status);
+            Assert.Equal(TokenCheckStatus.Valid, (await call).Status);
         }
 
         Assert.Equal(1, authority.Calls);
@@ -247,7 +247,7 @@ public sealed class IntrospectionCacheTests
         var validator = Validator(app);
         var token = await authority.IssueAsync();
         var first = await validator.ValidateAsync(token, CancellationToken.None);
-        Assert.Equal(TokenValidationStatus.Valid, first.Status);
+        Assert.Equal(TokenCheckStatus.Valid, first.Status);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 100; i++)

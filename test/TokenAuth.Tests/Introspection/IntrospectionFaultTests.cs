@@ -176,10 +176,10 @@ public sealed class IntrospectionFaultTests
         var token = await authority.IssueAsync();
         await using var readThrows = await StartAsync(authority, o => o.Introspection.Protocol = IntrospectionProtocols.Create(
             (endpoint, t, _) => new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new FormUrlEncodedContent([new("token", t)]) },
-            answer => TokenValidationResult.Valid(new TokenInfo { Subject = answer.Json.GetProperty("no-such-member").GetString() })));
+            answer => TokenCheckResult.Valid(new TokenInfo { Subject = answer.Json.GetProperty("no-such-member").GetString() })));
         await using var writeThrows = await StartAsync(authority, o => o.Introspection.Protocol = IntrospectionProtocols.Create(
             (_, _, _) => throw new InvalidOperationException("bug"),
-            _ => TokenValidationResult.Invalid("never")));
+            _ => TokenCheckResult.Invalid("never")));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await StatusAsync(readThrows, token));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await StatusAsync(writeThrows, token));

@@ -11,39 +11,39 @@ public sealed class IntrospectionProtocolTests
     private static readonly FakeTimeProvider Time = new(TestApp.Start);
     private static readonly long Now = TestApp.Start.ToUnixTimeSeconds();
 
-    public static TheoryData<string, TokenValidationStatus> Rfc7662Answers => new()
+    public static TheoryData<string, TokenCheckStatus> Rfc7662Answers => new()
     {
-        { """{"active":true}""", TokenValidationStatus.Valid },
-        { """{"active":false}""", TokenValidationStatus.Invalid },
-        { $$"""{"active":true,"exp":{{Now + 60}}}""", TokenValidationStatus.Valid },
-        { $$"""{"active":true,"exp":"{{Now + 60}}"}""", TokenValidationStatus.Valid },
-        { $$"""{"active":true,"exp":{{Now + 60}}.75}""", TokenValidationStatus.Valid },
-        { """{"active":true,"exp":1e300}""", TokenValidationStatus.Valid },
-        { $$"""{"active":true,"exp":{{Now}}}""", TokenValidationStatus.Invalid },
-        { $$"""{"active":true,"nbf":{{Now + 60}},"iat":{{Now + 60}}}""", TokenValidationStatus.Valid },   // the server's clock, not ours
-        { """{"active":true,"scope":["read","write"]}""", TokenValidationStatus.Valid },
-        { """{"active":true,"aud":["a","b"],"iss":"https://as.example","jti":"1","ext":{"nested":true}}""", TokenValidationStatus.Valid },
-        { """{"active":true,"token_type":"Bearer","token_usage":"access_token"}""", TokenValidationStatus.Valid },
-        { """{"active":true,"token_usage":"refresh_token"}""", TokenValidationStatus.Invalid },
-        { """{"active":true,"token_use":"id"}""", TokenValidationStatus.Invalid },
-        { """{"active":true,"token_type":"DPoP"}""", TokenValidationStatus.Invalid },
-        { """{"active":true,"cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}}""", TokenValidationStatus.Invalid },
-        { """{"active":"true"}""", TokenValidationStatus.Unavailable },
-        { """{"active":1}""", TokenValidationStatus.Unavailable },
-        { """{"scope":"read"}""", TokenValidationStatus.Unavailable },
-        { """{"active":true,"exp":"tomorrow"}""", TokenValidationStatus.Unavailable },
-        { """{"active":true,"iat":[1]}""", TokenValidationStatus.Unavailable },
-        { """{"active":true,"sub":42}""", TokenValidationStatus.Unavailable },
-        { """{"active":true,"scope":{"read":true}}""", TokenValidationStatus.Unavailable },
-        { """{"active":true,"roles":[1,2]}""", TokenValidationStatus.Unavailable },
-        { """[true]""", TokenValidationStatus.Unavailable },
-        { """{"active":true""", TokenValidationStatus.Unavailable },
-        { "", TokenValidationStatus.Unavailable },
+        { """{"active":true}""", TokenCheckStatus.Valid },
+        { """{"active":false}""", TokenCheckStatus.Invalid },
+        { $$"""{"active":true,"exp":{{Now + 60}}}""", TokenCheckStatus.Valid },
+        { $$"""{"active":true,"exp":"{{Now + 60}}"}""", TokenCheckStatus.Valid },
+        { $$"""{"active":true,"exp":{{Now + 60}}.75}""", TokenCheckStatus.Valid },
+        { """{"active":true,"exp":1e300}""", TokenCheckStatus.Valid },
+        { $$"""{"active":true,"exp":{{Now}}}""", TokenCheckStatus.Invalid },
+        { $$"""{"active":true,"nbf":{{Now + 60}},"iat":{{Now + 60}}}""", TokenCheckStatus.Valid },   // the server's clock, not ours
+        { """{"active":true,"scope":["read","write"]}""", TokenCheckStatus.Valid },
+        { """{"active":true,"aud":["a","b"],"iss":"https://as.example","jti":"1","ext":{"nested":true}}""", TokenCheckStatus.Valid },
+        { """{"active":true,"token_type":"Bearer","token_usage":"access_token"}""", TokenCheckStatus.Valid },
+        { """{"active":true,"token_usage":"refresh_token"}""", TokenCheckStatus.Invalid },
+        { """{"active":true,"token_use":"id"}""", TokenCheckStatus.Invalid },
+        { """{"active":true,"token_type":"DPoP"}""", TokenCheckStatus.Invalid },
+        { """{"active":true,"cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}}""", TokenCheckStatus.Invalid },
+        { """{"active":"true"}""", TokenCheckStatus.Unavailable },
+        { """{"active":1}""", TokenCheckStatus.Unavailable },
+        { """{"scope":"read"}""", TokenCheckStatus.Unavailable },
+        { """{"active":true,"exp":"tomorrow"}""", TokenCheckStatus.Unavailable },
+        { """{"active":true,"iat":[1]}""", TokenCheckStatus.Unavailable },
+        { """{"active":true,"sub":42}""", TokenCheckStatus.Unavailable },
+        { """{"active":true,"scope":{"read":true}}""", TokenCheckStatus.Unavailable },
+        { """{"active":true,"roles":[1,2]}""", TokenCheckStatus.Unavailable },
+        { """[true]""", TokenCheckStatus.Unavailable },
+        { """{"active":true""", TokenCheckStatus.Unavailable },
+        { "", TokenCheckStatus.Unavailable },
     };
 
     [Theory]
     [MemberData(nameof(Rfc7662Answers))]
-    public async Task Rfc7662_Answer_HasItsVerdict(string body, TokenValidationStatus expected)
+    public async Task Rfc7662_Answer_HasItsVerdict(string body, TokenCheckStatus expected)
     {
         using var response = Answer(HttpStatusCode.OK, body);
 
@@ -61,7 +61,7 @@ public sealed class IntrospectionProtocolTests
     {
         using var response = Answer(status, """{"active":true}""");
 
-        Assert.Equal(TokenValidationStatus.Unavailable, (await IntrospectionProtocols.Rfc7662.ReadAsync(response, Time, CancellationToken.None)).Status);
+        Assert.Equal(TokenCheckStatus.Unavailable, (await IntrospectionProtocols.Rfc7662.ReadAsync(response, Time, CancellationToken.None)).Status);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class IntrospectionProtocolTests
 
         var result = await IntrospectionProtocols.Rfc7662.ReadAsync(response, Time, CancellationToken.None);
 
-        Assert.Equal(TokenValidationStatus.Unavailable, result.Status);
+        Assert.Equal(TokenCheckStatus.Unavailable, result.Status);
         Assert.Contains("RFC 9701", result.Failure, StringComparison.Ordinal);
     }
 
@@ -113,26 +113,26 @@ public sealed class IntrospectionProtocolTests
         Assert.Equal("application/json", basic.Headers.Accept.Single().MediaType);
     }
 
-    public static TheoryData<HttpStatusCode, string, TokenValidationStatus> CheckAnswers => new()
+    public static TheoryData<HttpStatusCode, string, TokenCheckStatus> CheckAnswers => new()
     {
-        { HttpStatusCode.OK, """{"access_token":"t","token_type":"bearer","expires_in":"43199","scope":"sudo"}""", TokenValidationStatus.Valid },
-        { HttpStatusCode.OK, """{"access_token":"t","expires_in":60,"scope":"read write"}""", TokenValidationStatus.Valid },
-        { HttpStatusCode.OK, """{"scope":"read"}""", TokenValidationStatus.Valid },
-        { HttpStatusCode.OK, """{"expires_in":"0"}""", TokenValidationStatus.Invalid },
-        { HttpStatusCode.OK, """{"expires_in":"soon"}""", TokenValidationStatus.Unavailable },
-        { HttpStatusCode.OK, """{"scope":7}""", TokenValidationStatus.Unavailable },
-        { HttpStatusCode.OK, "ok", TokenValidationStatus.Unavailable },
-        { HttpStatusCode.BadRequest, """{"error":"invalid_token","error_description":"The token is unknown, revoked or expired."}""", TokenValidationStatus.Invalid },
-        { HttpStatusCode.Unauthorized, """{"error":"invalid_token"}""", TokenValidationStatus.Invalid },
-        { HttpStatusCode.BadRequest, """{"error":"invalid_request"}""", TokenValidationStatus.Unavailable },
-        { HttpStatusCode.BadRequest, "<html>", TokenValidationStatus.Unavailable },
-        { HttpStatusCode.Forbidden, """{"error":"invalid_token"}""", TokenValidationStatus.Unavailable },
-        { HttpStatusCode.InternalServerError, """{"error":"invalid_token"}""", TokenValidationStatus.Unavailable },
+        { HttpStatusCode.OK, """{"access_token":"t","token_type":"bearer","expires_in":"43199","scope":"sudo"}""", TokenCheckStatus.Valid },
+        { HttpStatusCode.OK, """{"access_token":"t","expires_in":60,"scope":"read write"}""", TokenCheckStatus.Valid },
+        { HttpStatusCode.OK, """{"scope":"read"}""", TokenCheckStatus.Valid },
+        { HttpStatusCode.OK, """{"expires_in":"0"}""", TokenCheckStatus.Invalid },
+        { HttpStatusCode.OK, """{"expires_in":"soon"}""", TokenCheckStatus.Unavailable },
+        { HttpStatusCode.OK, """{"scope":7}""", TokenCheckStatus.Unavailable },
+        { HttpStatusCode.OK, "ok", TokenCheckStatus.Unavailable },
+        { HttpStatusCode.BadRequest, """{"error":"invalid_token","error_description":"The token is unknown, revoked or expired."}""", TokenCheckStatus.Invalid },
+        { HttpStatusCode.Unauthorized, """{"error":"invalid_token"}""", TokenCheckStatus.Invalid },
+        { HttpStatusCode.BadRequest, """{"error":"invalid_request"}""", TokenCheckStatus.Unavailable },
+        { HttpStatusCode.BadRequest, "<html>", TokenCheckStatus.Unavailable },
+        { HttpStatusCode.Forbidden, """{"error":"invalid_token"}""", TokenCheckStatus.Unavailable },
+        { HttpStatusCode.InternalServerError, """{"error":"invalid_token"}""", TokenCheckStatus.Unavailable },
     };
 
     [Theory]
     [MemberData(nameof(CheckAnswers))]
-    public async Task TokenCheck_Answer_HasItsVerdict(HttpStatusCode status, string body, TokenValidationStatus expected)
+    public async Task TokenCheck_Answer_HasItsVerdict(HttpStatusCode status, string body, TokenCheckStatus expected)
     {
         using var response = Answer(status, body);
 

@@ -170,8 +170,8 @@ public sealed class ValidatorRoutingTests
             var results = await Task.WhenAll(lookups);
             var alone = await validator.ValidateAsync("other-unknown", CancellationToken.None);
 
-            Assert.All(results, r => Assert.Equal(TokenValidationStatus.Invalid, r.Status));
-            Assert.Equal(TokenValidationStatus.Invalid, alone.Status);
+            Assert.All(results, r => Assert.Equal(TokenCheckStatus.Invalid, r.Status));
+            Assert.Equal(TokenCheckStatus.Invalid, alone.Status);
         }
         finally
         {

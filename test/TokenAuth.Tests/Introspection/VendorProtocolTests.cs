@@ -23,8 +23,8 @@ public sealed class VendorProtocolTests
             o.Introspection.Protocol = IntrospectionProtocols.Create(
                 (endpoint, token, _) => new HttpRequestMessage(HttpMethod.Get, $"{endpoint}?accessToken={Uri.EscapeDataString(token)}"),
                 answer => answer.Json.GetProperty("code").GetInt32() != 0
-                    ? TokenValidationResult.Invalid("The vendor does not know the token.")
-                    : TokenValidationResult.Valid(new TokenInfo
+                    ? TokenCheckResult.Invalid("The vendor does not know the token.")
+                    : TokenCheckResult.Valid(new TokenInfo
                     {
                         Subject = answer.Json.GetProperty("data").GetProperty("uid").GetString(),
                         Scopes = answer.Json.GetProperty("data").GetProperty("perms").GetString()!.Split(','),

@@ -11,10 +11,10 @@ public sealed class TokenInfoTests
         var info = new TokenInfo { Subject = "user-1", ExpiresAt = Expiry };
         var copy = info with { Subject = "user-2" };
 
-        Assert.Same(TokenValidationResult.Valid(info), TokenValidationResult.Valid(info));
-        Assert.Same(info, TokenValidationResult.Valid(info).Info);
-        Assert.Same(copy, TokenValidationResult.Valid(copy).Info);
-        Assert.Same(info, TokenValidationResult.Valid(info).Info);
+        Assert.Same(TokenCheckResult.Valid(info), TokenCheckResult.Valid(info));
+        Assert.Same(info, TokenCheckResult.Valid(info).Info);
+        Assert.Same(copy, TokenCheckResult.Valid(copy).Info);
+        Assert.Same(info, TokenCheckResult.Valid(info).Info);
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 namespace TokenAuth;
 
 /// <summary>The three answers a token validator can give.</summary>
-public enum TokenValidationStatus
+public enum TokenCheckStatus
 {
-    /// <summary>The token is valid; <see cref="TokenValidationResult.Info"/> describes it.</summary>
+    /// <summary>The token is valid; <see cref="TokenCheckResult.Info"/> describes it.</summary>
     Valid,
 
     /// <summary>The token is not valid (unknown, revoked, expired, bad signature, malformed…): 401.</summary>

@@ -1,9 +1,13 @@
 namespace TokenAuth;
 
-/// <summary>The answer of an <see cref="ITokenValidator"/>.</summary>
-public sealed class TokenValidationResult
+/// <summary>
+/// The answer of an <see cref="ITokenValidator"/>: valid (with what the token says), invalid (with why), or unavailable (the
+/// backend could not answer: 503, never 401). Not named <c>TokenValidationResult</c>, which is IdentityModel's: a validator
+/// written on <c>JsonWebTokenHandler</c> imports both namespaces and needs no alias.
+/// </summary>
+public sealed class TokenCheckResult
 {
-    private TokenValidationResult(TokenValidationStatus status, TokenInfo? info, string? failure, TimeSpan? retryAfter, Exception? exception)
+    private TokenCheckResult(TokenCheckStatus status, TokenInfo? info, string? failure, TimeSpan? retryAfter, Exception? exception)
     {
         Status = status;
         Info = info;
@@ -13,9 +17,9 @@ public sealed class TokenValidationResult
     }
 
     /// <summary>Whether the token is valid, invalid, or could not be checked.</summary>
-    public TokenValidationStatus Status { get; }
+    public TokenCheckStatus Status { get; }
 
-    /// <summary>The token's description when <see cref="Status"/> is <see cref="TokenValidationStatus.Valid"/>.</summary>
+    /// <summary>The token's description when <see cref="Status"/> is <see cref="TokenCheckStatus.Valid"/>.</summary>
     public TokenInfo? Info { get; }
 
     /// <summary>
@@ -38,33 +42,33 @@ public sealed class TokenValidationResult
 
     /// <summary>Creates a result for a valid token (the same instance for the same <paramref name="info"/>: results are immutable).</summary>
     /// <param name="info">What the token says.</param>
-    public static TokenValidationResult Valid(TokenInfo info)
+    public static TokenCheckResult Valid(TokenInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
         return info.Derived.Valid;
     }
 
-    internal static TokenValidationResult CreateValid(TokenInfo info) => new(TokenValidationStatus.Valid, info, null, null, null);
+    internal static TokenCheckResult CreateValid(TokenInfo info) => new(TokenCheckStatus.Valid, info, null, null, null);
 
     /// <summary>Creates a result for a token that is not valid.</summary>
     /// <param name="failure">Why, phrased for the client, without token material.</param>
     /// <param name="exception">The exception behind it, if any.</param>
-    public static TokenValidationResult Invalid(string failure, Exception? exception = null)
+    public static TokenCheckResult Invalid(string failure, Exception? exception = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(failure);
-        return new(TokenValidationStatus.Invalid, null, failure, null, exception);
+        return new(TokenCheckStatus.Invalid, null, failure, null, exception);
     }
 
     /// <summary>An invalid answer because the backend does not know the token (see <see cref="IsUnknown"/>).</summary>
-    internal static TokenValidationResult Unknown(string failure) => new(TokenValidationStatus.Invalid, null, failure, null, null) { IsUnknown = true };
+    internal static TokenCheckResult Unknown(string failure) => new(TokenCheckStatus.Invalid, null, failure, null, null) { IsUnknown = true };
 
     /// <summary>Creates a result for a backend that could not answer.</summary>
     /// <param name="failure">What was unavailable, phrased for the client.</param>
     /// <param name="exception">The exception behind it, if any.</param>
     /// <param name="retryAfter">A hint for <c>Retry-After</c>; the scheme's default when <see langword="null"/>.</param>
-    public static TokenValidationResult Unavailable(string failure, Exception? exception = null, TimeSpan? retryAfter = null)
+    public static TokenCheckResult Unavailable(string failure, Exception? exception = null, TimeSpan? retryAfter = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(failure);
-        return new(TokenValidationStatus.Unavailable, null, failure, retryAfter, exception);
+        return new(TokenCheckStatus.Unavailable, null, failure, retryAfter, exception);
     }
 }
