@@ -74,16 +74,17 @@ internal sealed class TokenAuthOperationTransformer(string authenticationScheme)
 
     private static void AddSudoParameters(OpenApiOperation operation, SudoOptions sudo)
     {
-        var description = $"Act as another user (seed 001): `uid:…`, `loginName:…`, `email:…` or `mobile:…`. " +
+        // No example value: UIs such as Scalar send examples by default, and a request would then act as someone else.
+        var description = $"Act as another user (seed 001): `uid:…`, `loginName:…`, `email:…` or `mobile:…` (`uid:1001`). " +
             $"The token needs the `{sudo.Scope}` scope (else 403 insufficient_scope); an unknown user is 404.";
         if (sudo.Query)
         {
-            AddParameter(operation, sudo.QueryName, ParameterLocation.Query, description, "uid:1001");
+            AddParameter(operation, sudo.QueryName, ParameterLocation.Query, description);
         }
 
         if (sudo.Header)
         {
-            AddParameter(operation, sudo.HeaderName, ParameterLocation.Header, description, "uid:1001");
+            AddParameter(operation, sudo.HeaderName, ParameterLocation.Header, description);
         }
     }
 
@@ -93,16 +94,16 @@ internal sealed class TokenAuthOperationTransformer(string authenticationScheme)
         var byId = "The tenant the request acts in, by id; an unknown tenant is 404." + need;
         var byCode = "The tenant the request acts in, by code; an unknown tenant is 404." + need;
         // The handler always reads the query; the headers only when TenantOptions.Headers is on.
-        AddParameter(operation, tenants.IdQueryName, ParameterLocation.Query, byId, example: null);
-        AddParameter(operation, tenants.CodeQueryName, ParameterLocation.Query, byCode, example: null);
+        AddParameter(operation, tenants.IdQueryName, ParameterLocation.Query, byId);
+        AddParameter(operation, tenants.CodeQueryName, ParameterLocation.Query, byCode);
         if (tenants.Headers)
         {
-            AddParameter(operation, tenants.IdHeaderName, ParameterLocation.Header, byId, example: null);
-            AddParameter(operation, tenants.CodeHeaderName, ParameterLocation.Header, byCode, example: null);
+            AddParameter(operation, tenants.IdHeaderName, ParameterLocation.Header, byId);
+            AddParameter(operation, tenants.CodeHeaderName, ParameterLocation.Header, byCode);
         }
     }
 
-    private static void AddParameter(OpenApiOperation operation, string name, ParameterLocation location, string description, string? example)
+    private static void AddParameter(OpenApiOperation operation, string name, ParameterLocation location, string description)
     {
         operation.Parameters ??= [];
         // A parameter the endpoint declares itself (it reads the tenant too) is its own description.
@@ -117,7 +118,6 @@ internal sealed class TokenAuthOperationTransformer(string authenticationScheme)
             In = location,
             Description = description,
             Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-            Example = example is null ? null : JsonValue.Create(example),
         });
     }
 }
