@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Scalar.AspNetCore;
 using TokenAuth;
 using TokenAuth.Sample;
 using TokenAuth.Sample.Demo;
@@ -43,6 +44,8 @@ builder.Services.AddAuthorizationBuilder()
 builder.Services.AddControllers();
 // GET /healthz: 200 "Healthy", or 503 "Unhealthy" while the token store (Redis, when configured) cannot be reached.
 builder.Services.AddHealthChecks().AddTokenAuth();
+// GET /openapi/v1.json (Development): the token sources as security schemes, each endpoint's scopes, sudo and tenant parameters.
+builder.Services.AddOpenApi(o => o.AddTokenAuth());
 
 var app = builder.Build();
 
@@ -63,6 +66,16 @@ app.MapPost("/api/notes", (NoteRequest note, HttpContext context) =>
         Results.Created($"/api/notes/{Guid.NewGuid():N}", new { note.Text, author = context.User.FindFirst(TokenAuthClaimTypes.Subject)?.Value }))
     .RequireAuthorization("write");
 app.MapControllers();
+if (app.Environment.IsDevelopment())
+{
+    // GET /scalar: the document and its UI are anonymous and read no token. Scalar serves its script from this app (no CDN);
+    // its default fonts, telemetry and AI agent would reach scalar.com, so they are off and the page works offline.
+    app.MapOpenApi().SkipTokenAuthentication().AllowAnonymous();
+    app.MapScalarApiReference(o => o
+            .DisableDefaultFonts().DisableTelemetry().DisableAgent().HideDeveloperTools()
+            .AddPreferredSecuritySchemes("TokenAuth.Bearer"))
+        .SkipTokenAuthentication().AllowAnonymous();
+}
 
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(
     $"TokenAuth sample ready. Get a token: curl -s -X POST {app.Urls.FirstOrDefault() ?? "http://localhost:5000"}/oauth/token " +

@@ -46,6 +46,12 @@ public sealed class TokenSourceOptions
         }
     }
 
+    /// <summary>
+    /// The sources that are read, in the order they are read: the switched-on ones, <see cref="Order"/> first. What a
+    /// description of the scheme (an OpenAPI document, a help page) should list.
+    /// </summary>
+    public IReadOnlyList<TokenSource> EnabledSources => ReadOrder;
+
     /// <summary>Whether <paramref name="source"/> is read (its flag is on).</summary>
     internal bool IsEnabled(TokenSource source) => source switch
     {
