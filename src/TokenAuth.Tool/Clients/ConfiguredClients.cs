@@ -28,7 +28,7 @@ internal static class ConfiguredClients
     /// <exception cref="ToolException">The file is not valid JSON.</exception>
     public static IReadOnlyList<(string Key, string? ClientId)> Read(string file)
     {
-        if (!File.Exists(file))
+        if (!File.Exists(file) || string.IsNullOrWhiteSpace(File.ReadAllText(file)))
         {
             return [];
         }

@@ -23,7 +23,13 @@ internal static class JsonObjectAppender
     public static bool AppendToFile(string path, string name, JsonNode value)
     {
         var created = !File.Exists(path);
-        var bytes = created ? "{\n}\n"u8.ToArray() : File.ReadAllBytes(path);
+        var bytes = created ? [] : File.ReadAllBytes(path);
+        if (bytes.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
+        {
+            // A new file, or an empty one (as an editor or `touch` leaves it): an empty object to add to.
+            bytes = "{\n}\n"u8.ToArray();
+        }
+
         var bom = bytes.AsSpan().StartsWith(Utf8Bom);
         string text;
         try

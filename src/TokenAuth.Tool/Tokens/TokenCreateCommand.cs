@@ -124,6 +124,16 @@ internal static class TokenCreateCommand
         await using var provider = services.BuildServiceProvider();
         try
         {
+            // The server's start-up validation, as the app would run it: a bad client configuration stops here.
+            _ = provider.GetRequiredService<IOptions<TokenServerOptions>>().Value;
+        }
+        catch (Exception e) when (e is InvalidOperationException or OptionsValidationException)
+        {
+            throw ToolException.Usage($"The project's TokenServer configuration is not valid: {e.Message}", e);
+        }
+
+        try
+        {
             var store = provider.GetRequiredService<IClientStore>();
             var registered = await store.FindByIdAsync(clientId, cancellationToken)
                 ?? throw ToolException.Usage($"The project's configuration ({project.Directory}, {environmentName}) has no client '{clientId}' under TokenServer:Clients.");
@@ -141,10 +151,6 @@ internal static class TokenCreateCommand
                 // Only the access token is printed: a refresh token nobody holds is not made.
                 WithRefreshToken = false,
             }, cancellationToken);
-        }
-        catch (OptionsValidationException e)
-        {
-            throw ToolException.Usage($"The project's TokenServer configuration is not valid: {e.Message}", e);
         }
         catch (ArgumentException e)
         {

@@ -211,6 +211,18 @@ public sealed class ToolClientAddTests : IDisposable
     }
 
     [Fact]
+    public async Task ClientAdd_EmptySecretsFile_IsTreatedAsNoSecretsYet()
+    {
+        await WriteUserSecretsAsync("\n");
+
+        var added = await _project.RunAsync("client", "add", "ci-client");
+
+        Assert.True(added.ExitCode == 0, added.ToString());
+        await using var sample = new ToolSample(_project);
+        Assert.Equal(200, (await sample.TokenAsync("ci-client", added.Line)).Status);
+    }
+
+    [Fact]
     public async Task ClientAdd_ProjectWithoutUserSecretsId_SaysHowToGetOne()
     {
         var csproj = Path.Combine(_project.Directory, "TokenAuth.Sample.csproj");

@@ -230,6 +230,19 @@ public sealed class ToolTokenTests : IAsyncLifetime
         Assert.Empty(unknown.Out + scope.Out);
     }
 
+    [Fact]
+    public async Task TokenCreate_Redis_InvalidClientConfiguration_Exit1NamingIt()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_project.Directory, "appsettings.Development.json"),
+            """{ "TokenServer": { "Clients": { "broken": { "ClientId": "broken", "IsPublic": true, "ClientSecret": "x" } } } }""");
+
+        // Nothing listens on port 1: the configuration is checked before the store is ever asked.
+        var result = await _project.RunAsync("token", "create", "--client", "ci-client", "--redis", "127.0.0.1:1");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("client 'broken' is public and must have no secret", result.Error, StringComparison.Ordinal);
+    }
+
     [RedisFact]
     public async Task TokenCreate_Redis_Down_Exit2WithinTheStoreDeadline()
     {
