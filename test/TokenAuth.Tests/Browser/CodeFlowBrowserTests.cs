@@ -19,7 +19,8 @@ namespace TokenAuth.Tests.Browser;
 /// app on a loopback Kestrel port — login page, consent page, the redirect to the demo clients' callback (nothing
 /// listens there: the browser's request is answered by a route), then the exchange and a call to <c>/api/me</c>.
 /// </summary>
-public sealed class CodeFlowBrowserTests(CodeFlowBrowserTests.SampleInBrowser sample) : IClassFixture<CodeFlowBrowserTests.SampleInBrowser>
+[Collection(SharedBrowser.Name)]
+public sealed class CodeFlowBrowserTests(CodeFlowBrowserTests.SampleInBrowser sample)
 {
     private const string Callback = "http://127.0.0.1:8080/callback";
 
@@ -119,7 +120,7 @@ public sealed class CodeFlowBrowserTests(CodeFlowBrowserTests.SampleInBrowser sa
     /// <summary>The sample on a loopback Kestrel port, and one headless Chromium for the class (each test has its own context: no shared cookies).</summary>
     public sealed class SampleInBrowser : IAsyncLifetime
     {
-        private readonly WebApplicationFactory<Program> _factory = new();
+        private readonly WebApplicationFactory<Program> _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseFreeLoopbackPort());
         private IPlaywright? _playwright;
         private IBrowser? _browser;
 
@@ -138,7 +139,7 @@ public sealed class CodeFlowBrowserTests(CodeFlowBrowserTests.SampleInBrowser sa
                 return;
             }
 
-            _factory.UseKestrel(0);
+            _factory.UseKestrel();
             _factory.StartServer();
             var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
             BaseAddress = new Uri(addresses.First());

@@ -125,7 +125,7 @@ public sealed class ClientBodyFaultTests : IClassFixture<ClientBodyFaultTests.Sa
     /// <summary>The sample on Kestrel, with a minimum body data rate whose grace period a test can wait out, its logs kept.</summary>
     public sealed class Sample : WebApplicationFactory<Program>
     {
-        public Sample() => UseKestrel(0);
+        public Sample() => UseKestrel();
 
         public LogSink Logs { get; } = new();
 
@@ -140,6 +140,7 @@ public sealed class ClientBodyFaultTests : IClassFixture<ClientBodyFaultTests.Sa
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
+            builder.UseFreeLoopbackPort();
             builder.ConfigureLogging(logging => logging.AddProvider(Logs));
             builder.ConfigureServices(services => services.Configure<KestrelServerOptions>(
                 o => o.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 100, gracePeriod: TimeSpan.FromSeconds(2))));

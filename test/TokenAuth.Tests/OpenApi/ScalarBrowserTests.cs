@@ -12,7 +12,8 @@ namespace TokenAuth.Tests.OpenApi;
 /// <c>GET /api/me</c> gets the 200 answer. Every request that leaves the loopback is refused and counted: the page must
 /// work offline.
 /// </summary>
-public sealed class ScalarBrowserTests(CodeFlowBrowserTests.SampleInBrowser sample) : IClassFixture<CodeFlowBrowserTests.SampleInBrowser>
+[Collection(SharedBrowser.Name)]
+public sealed class ScalarBrowserTests(CodeFlowBrowserTests.SampleInBrowser sample)
 {
     [BrowserFact]
     public async Task Scalar_BearerTokenFromTokenEndpoint_CallsApiMeAndShows200()

@@ -8,6 +8,8 @@ namespace TokenAuth.Tests.Readme;
 /// <summary>
 /// Packs <c>src/TokenAuth</c> and <c>src/TokenAuth.Server</c> once per test run into a feed in a temporary folder outside
 /// the repository, and creates there the projects that build README programs against it, as a user's project would.
+/// <c>src/TokenAuth.Tool</c> is packed into the same feed, after them, reusing their Release build, for the test that
+/// installs the tool.
 /// </summary>
 /// <remarks>
 /// The version is new on every run (<c>0.1.0-readme.&lt;time&gt;&lt;random&gt;</c>), so NuGet's global packages folder,
@@ -18,7 +20,7 @@ namespace TokenAuth.Tests.Readme;
 public sealed class ReadmePackages : IAsyncLifetime
 {
     private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(3);
-    private static readonly string[] PackageIds = ["TokenAuth", "TokenAuth.Server"];
+    private static readonly string[] PackageIds = ["TokenAuth", "TokenAuth.Server", "TokenAuth.Tool"];
 
     private string? _globalPackagesFolder;
 
@@ -36,7 +38,7 @@ public sealed class ReadmePackages : IAsyncLifetime
     /// <summary>The folder that holds <c>TokenAuth.sln</c>.</summary>
     public string RepositoryRoot { get; }
 
-    /// <summary>The version both packages were packed under.</summary>
+    /// <summary>The version every package was packed under.</summary>
     public string Version { get; }
 
     /// <summary>The temporary folder: <c>nuget.config</c>, the feed, the pack's outputs and one folder per program.</summary>

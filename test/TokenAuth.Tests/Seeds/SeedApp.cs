@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using TokenAuth.Tests.Infrastructure;
 
 namespace TokenAuth.Tests.Seeds;
 
@@ -49,13 +50,14 @@ public class SampleFactory : WebApplicationFactory<Program>
 /// <summary>The sample on a real Kestrel socket, for requests written byte for byte as a document writes them.</summary>
 public sealed class KestrelSampleFactory : WebApplicationFactory<Program>
 {
-    public KestrelSampleFactory() => UseKestrel(0);
+    public KestrelSampleFactory() => UseKestrel();
 
     /// <summary>Configuration the sample starts with beside its appsettings.json, e.g. <c>("ConnectionStrings:Redis", …)</c>.</summary>
     public IReadOnlyList<(string Key, string Value)> Settings { get; init; } = [];
 
     protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
     {
+        builder.UseFreeLoopbackPort();
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
