@@ -19,11 +19,26 @@ public sealed class IntrospectionRedisTests
         await using var authority = await IntrospectionAuthority.StartAsync();
         await using var first = await StartAsync(authority, services: s => Patient(s, redis));
         await using var second = await StartAsync(authority, services: s => Patient(s, redis));
-        var token = await authority.IssueAsync(new TokenInfo { Subject = "shared-user", ExpiresAt = TestApp.Start.AddMinutes(2) });
+        // A node whose Redis connection came up late (a loaded machine) resyncs when it does: HybridCache then holds every
+        // entry created up to that instant invalid, and on this frozen test clock that instant is "now" for ever. A second
+        // call to the authority is only excused by such a resync, and the run is then repeated on a later clock.
+        string token;
+        for (var attempt = 1; ; attempt++)
+        {
+            authority.Time.Advance(TimeSpan.FromSeconds(1));
+            token = await authority.IssueAsync(new TokenInfo { Subject = "shared-user", ExpiresAt = TestApp.Start.AddMinutes(2) });
+            var before = authority.Calls;
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(first, token));
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(second, token));
+            if (authority.Calls - before == 1)
+            {
+                break;
+            }
 
-        Assert.Equal(HttpStatusCode.OK, await StatusAsync(first, token));
-        Assert.Equal(HttpStatusCode.OK, await StatusAsync(second, token));
-        Assert.Equal(1, authority.Calls);
+            Assert.True(
+                attempt < 3 && new[] { first, second }.Any(app => app.Logs.Entries.Any(e => e.EventId.Name == "RevocationResync")),
+                $"the second node asked the authority again ({authority.Calls - before} calls) without a resync to explain it (attempt {attempt})");
+        }
 
         using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + PatientReplies);
         var keys = mux.GetServer(mux.GetEndPoints()[0]).Keys(pattern: "*").Select(k => k.ToString()).ToList();
@@ -33,7 +48,8 @@ public sealed class IntrospectionRedisTests
         var db = mux.GetDatabase();
         foreach (var stored in keys)
         {
-            var values = stored.StartsWith("tokenauth:", StringComparison.Ordinal)
+            // RedisCache keeps hashes (the entries, and HybridCache's tag key after a resync); anything else is a string.
+            var values = await db.KeyTypeAsync(stored) == RedisType.Hash
                 ? (await db.HashGetAllAsync(stored)).Select(e => e.Value.ToString())
                 : [(await db.StringGetAsync(stored)).ToString()];
             Assert.All(values, v => Assert.DoesNotContain(token, v, StringComparison.Ordinal));
