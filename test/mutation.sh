@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Mutation testing of TokenAuth's security-relevant code with Stryker.NET (the local tool pinned in
+# .config/dotnet-tools.json): Stryker changes one operator, condition, string or statement at a time in the files
+# below, runs the tests that cover that line, and reports every change ("mutant") the tests did not notice.
+#
+#   bash test/mutation.sh            # every group, one Stryker run per project: `library`, then `server`
+#   bash test/mutation.sh GROUP...   # only these groups, one after another
+#   bash test/mutation.sh --list     # the groups and their files
+#
+# Groups (the files are test/stryker-config.json's `mutate` globs; a group narrows them with --mutate):
+#   library     every file of the TokenAuth project below, in one run (one initial test run instead of four)
+#   extraction  token extraction: TokenExtractor.cs, BoundedFormReader.cs, the shape guard TokenShape.cs
+#   sudo        SudoParser.cs and the sudo/tenant resolver ImpersonationResolver.cs
+#   handler     TokenAuthHandler.cs
+#   jwt         JwtTokenValidator.cs and its helpers ClaimPlan.cs, SigningKeyRefresher.cs
+#   server      TokenAuth.Server's token endpoint, TokenEndpoint.cs
+#
+# Reports (html, json) go to artifacts/mutation/<group>/reports/ (ignored by git); the clear-text table is printed
+# and kept in artifacts/mutation/<group>/stryker.log. Settings shared by every group (coverage per test, 2 test
+# processes: the machine has 2 cores and is shared, thresholds, the README tests excluded because they build and run
+# a separate program that no mutant reaches) are in test/stryker-config.json. A full run takes about an hour on the
+# 2-core machine (see test/TokenAuth.Benchmarks/RESULTS.md, "Mutation testing"); one group is the way to check a
+# change to one file. Exit status: non-zero if any group's run failed.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root/test"
+
+# group → project under test, then the globs that narrow the config's `mutate` list ("" = the whole list).
+declare -A project=(
+  [library]=TokenAuth.csproj [extraction]=TokenAuth.csproj [sudo]=TokenAuth.csproj
+  [handler]=TokenAuth.csproj [jwt]=TokenAuth.csproj [server]=TokenAuth.Server.csproj
+)
+declare -A globs=(
+  [library]=""
+  [extraction]="**/Extraction/TokenExtractor.cs **/Extraction/BoundedFormReader.cs **/Validation/TokenShape.cs"
+  [sudo]="**/Impersonation/SudoParser.cs **/Impersonation/ImpersonationResolver.cs"
+  [handler]="**/TokenAuthHandler.cs"
+  [jwt]="**/Validation/JwtTokenValidator.cs **/Validation/ClaimPlan.cs **/Validation/SigningKeyRefresher.cs"
+  [server]="**/Endpoints/TokenEndpoint.cs"
+)
+order=(library extraction sudo handler jwt server)
+
+if [[ "${1:-}" == "--list" || "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+  for g in "${order[@]}"; do printf '%-11s %-24s %s\n' "$g" "${project[$g]}" "${globs[$g]:-(every glob of test/stryker-config.json in that project)}"; done
+  exit 0
+fi
+
+groups=("$@")
+[[ ${#groups[@]} -eq 0 ]] && groups=(library server)
+for g in "${groups[@]}"; do
+  [[ -n "${project[$g]:-}" ]] || { echo "mutation.sh: unknown group '$g' (try --list)" >&2; exit 2; }
+done
+
+dotnet tool restore >/dev/null
+status=0
+for g in "${groups[@]}"; do
+  out="$root/artifacts/mutation/$g"
+  rm -rf "$out" && mkdir -p "$out"
+  args=(--config-file stryker-config.json --project "${project[$g]}" --output "$out" --skip-version-check)
+  set -f   # the globs are Stryker's, not the shell's
+  for glob in ${globs[$g]}; do args+=(--mutate "$glob"); done
+  set +f
+  echo "== mutation.sh: group $g (${project[$g]}), started $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  start=$SECONDS
+  if dotnet stryker "${args[@]}" 2>&1 | tee "$out/stryker.log"; then :; else status=1; fi
+  echo "== mutation.sh: group $g took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s; reports in ${out#"$root"/}/reports/"
+done
+exit $status
