@@ -10,11 +10,11 @@ namespace TokenAuth.Tests.Diagnostics;
 /// <summary>The <c>TokenAuth</c> meter, read with <see cref="MetricCollector{T}"/> from the app's own meter factory.</summary>
 public sealed class MetricsTests
 {
-    private static MetricCollector<T> Collect<T>(TestApp app, string instrument)
+    internal static MetricCollector<T> Collect<T>(TestApp app, string instrument)
         where T : struct
         => new(app.Services.GetRequiredService<IMeterFactory>(), TokenAuthMetrics.Name, instrument);
 
-    private static Dictionary<string, long> ByTags(MetricCollector<long> collector, params string[] tags)
+    internal static Dictionary<string, long> ByTags(MetricCollector<long> collector, params string[] tags)
         => collector.GetMeasurementSnapshot()
             .GroupBy(m => string.Join("/", tags.Select(t => m.Tags[t]?.ToString())))
             .ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
