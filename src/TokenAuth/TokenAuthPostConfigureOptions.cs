@@ -46,7 +46,6 @@ internal sealed class TokenAuthPostConfigureOptions(IServiceProvider services) :
                 address, documents, jwt, options.TimeProvider, services.GetRequiredService<ILoggerFactory>().CreateLogger<JwtTokenValidator>(), options.Metrics, jwt.KeysFetched);
         }
 
-        options.HealthProbes.Clear();
         if (jwt.ConfigurationManager is not null)
         {
             options.HealthProbes.Add(new SigningKeysProbe(jwt, options.TimeProvider));

@@ -34,9 +34,8 @@ internal sealed class HostTokenIssuer(TokenIssuer issuer, IClientStore clients, 
         var template = request.User is { } user
             ? TokenEndpoint.ForUser(client, user, scopes)
             : TokenEndpoint.ForClient(client, scopes);
-        var serverOptions = options.Value;
-        var family = withRefresh ? new FamilyGrant(TokenIssuer.NewFamilyId(), issuer.Now + serverOptions.RefreshTokenLifetime, WithRefreshToken: true) : null;
-        var lifetime = request.Lifetime ?? client.AccessTokenLifetime ?? serverOptions.AccessTokenLifetime;
+        var family = withRefresh ? issuer.NewFamily() : null;
+        var lifetime = request.Lifetime ?? client.AccessTokenLifetime ?? options.Value.AccessTokenLifetime;
         var issued = await issuer.IssueAsync(template, lifetime, family, cancellationToken)
             ?? throw new InvalidOperationException("The new token family was revoked while it was issued.");
         return new IssuedTokens(issued.AccessToken, issued.Info.ExpiresAt!.Value, issued.Info.Scopes, issued.RefreshToken);

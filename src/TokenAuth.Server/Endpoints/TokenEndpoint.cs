@@ -143,7 +143,7 @@ internal sealed class TokenEndpoint(
 
         // RFC 6749 §4.4.3 advises against refresh tokens here; seeds 000 and 003 hand one out, so a client gets one
         // only when it is configured for the refresh_token grant.
-        return await IssueAsync(request, client, template, client.Allows(GrantTypes.RefreshToken) ? NewFamily() : null);
+        return await IssueAsync(request, client, template, client.Allows(GrantTypes.RefreshToken) ? issuer.NewFamily() : null);
     }
 
     private async Task<(TokenAnswer? Answer, OAuthError? Error)> RefreshTokenAsync(ProtocolRequest request, TokenClient client)
@@ -281,7 +281,7 @@ internal sealed class TokenEndpoint(
             template = template with { Claims = [.. template.Claims, new TokenClaim(TokenServerClaimTypes.AccountType, accountType)] };
         }
 
-        var (answer, error) = await IssueAsync(request, client, template, client.Allows(GrantTypes.RefreshToken) ? NewFamily() : null);
+        var (answer, error) = await IssueAsync(request, client, template, client.Allows(GrantTypes.RefreshToken) ? issuer.NewFamily() : null);
         // Seed 003 echoes account_type in its answer.
         return (accountType is null || answer is null ? answer : answer with { Extra = [new(OAuthParameters.AccountType, accountType)] }, error);
     }
@@ -295,7 +295,6 @@ internal sealed class TokenEndpoint(
             : (issued.ToAnswer(), null);
     }
 
-    private FamilyGrant NewFamily() => new(TokenIssuer.NewFamilyId(), issuer.Now + options.Value.RefreshTokenLifetime, WithRefreshToken: true);
 
     /// <summary>What a client's own token (<c>client_credentials</c>) says.</summary>
     internal static TokenInfo ForClient(TokenClient client, IReadOnlyList<string> scopes)

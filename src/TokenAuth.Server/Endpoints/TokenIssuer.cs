@@ -201,6 +201,9 @@ internal sealed class TokenIssuer(ITokenStore tokens, IGrantStore grants, IToken
     /// <summary>Codes live under a domain-separated hash: never accepted as an access or refresh token.</summary>
     internal static TokenHash CodeHandle(string code) => TokenHash.Compute("authorization_code:" + code);
 
+    /// <summary>A new token family with a refresh token, ending after the refresh-token lifetime.</summary>
+    public FamilyGrant NewFamily() => new(NewFamilyId(), Now + options.Value.RefreshTokenLifetime, WithRefreshToken: true);
+
     /// <summary>128 random bits naming a grant family.</summary>
     internal static string NewFamilyId() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
 

@@ -66,7 +66,7 @@ internal sealed class IntrospectionTokenValidator : ITokenValidator
         using var activity = TokenAuthMetrics.ActivitySource.StartActivity("TokenAuth introspection", ActivityKind.Client);
         var result = await IntrospectAsync(endpoint, token, cancellationToken);
         var outcome = result.Status == TokenCheckStatus.Unavailable ? "failure" : "success";
-        if (outcome == "success" && Interlocked.Read(ref _pausedUntil) != 0)
+        if (result.Status != TokenCheckStatus.Unavailable && Interlocked.Read(ref _pausedUntil) != 0)
         {
             // An answer: the circuit let a call through and it worked, so introspection is not paused any more.
             Interlocked.Exchange(ref _pausedUntil, 0);

@@ -144,7 +144,7 @@ internal sealed class TokenCache(
         try
         {
             entry = await cache.GetOrCreateAsync(key, fetch, Fetch<TState>.Run, policy.Entry, Tags, cancellationToken);
-            if (entry is not { IsTransient: true } && (entry is null || !entry.IsUsableAt(timeProvider.GetUtcNow())))
+            if (entry is null || (!entry.IsTransient && !entry.IsUsableAt(timeProvider.GetUtcNow())))
             {
                 // Redis may hand back an old payload: an answer past its use is fetched again, reading neither layer.
                 // Concurrent refreshes of one token still share one call.
