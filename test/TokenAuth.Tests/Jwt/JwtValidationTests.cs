@@ -656,6 +656,7 @@ public sealed class JwtValidationTests(ITestOutputHelper output)
         }
 
         idp.Publish(rotation.Key2);
+        using var calls = Diagnostics.MetricsTests.Collect<double>(app, "tokenauth.backend.call.duration");
 
         // The unknown kid starts one refresh, and the request waits for it: the first request with the new key succeeds.
         using (var rotated = await app.Client.SendAsync(TestApp.Get("/protected", token2)))
@@ -664,7 +665,11 @@ public sealed class JwtValidationTests(ITestOutputHelper output)
         }
 
         Assert.Equal(2, idp.JwksRequests);
+        Assert.Contains(app.Logs.Entries, e => e.EventId.Name == "SigningKeysRefreshing");
         Assert.Contains(app.Logs.Entries, e => e.EventId.Name == "SigningKeysRefreshed");
+        var call = Assert.Single(calls.GetMeasurementSnapshot());
+        Assert.Equal("signing_keys", call.Tags["tokenauth.backend"]);
+        Assert.Equal("success", call.Tags["tokenauth.backend.outcome"]);
 
         // key-1 is no longer published: its tokens are refused from now on, without asking again within RefreshInterval.
         using var old = await app.Client.SendAsync(TestApp.Get("/protected", token1));
@@ -700,6 +705,7 @@ public sealed class JwtValidationTests(ITestOutputHelper output)
         var second = await SendMadeUpAsync(2);
         Assert.All(first.Concat(second), status => Assert.Equal(HttpStatusCode.Unauthorized, status));
         Assert.Equal(2, idp.JwksRequests); // the start-up fetch and one refresh, shared or throttled for 200 requests
+        Assert.Contains(app.Logs.Entries, e => e.EventId.Name == "SigningKeysRefreshThrottled");
 
         app.Time.Advance(TimeSpan.FromMinutes(1));
         var third = await SendMadeUpAsync(3);
@@ -756,12 +762,16 @@ public sealed class JwtValidationTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", token1))).StatusCode);
 
         idp.Failing = true;
+        using var calls = Diagnostics.MetricsTests.Collect<double>(app, "tokenauth.backend.call.duration");
         using var unknown = await app.Client.SendAsync(TestApp.Get("/protected", CreateToken(Rsa("key-2"), SecurityAlgorithms.RsaSha256, now, issuer: FakeIdentityProvider.Authority)));
 
         // The keys were retrieved; a key the authority cannot be asked about is not known, which is a 401, not an outage.
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
         Assert.Equal("invalid_token", Error(unknown));
         Assert.Contains(app.Logs.Entries, e => e.EventId.Name == "SigningKeysRefreshFailed");
+        var call = Assert.Single(calls.GetMeasurementSnapshot());
+        Assert.Equal("signing_keys", call.Tags["tokenauth.backend"]);
+        Assert.Equal("failure", call.Tags["tokenauth.backend.outcome"]);
         Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", token1))).StatusCode);
     }
 
