@@ -516,15 +516,4 @@ public class TokenAuthHandlerTests
 
         Assert.Equal(save ? token : "(none)", body);
     }
-
-    private sealed class FixedValidator(TokenCheckResult result) : ITokenValidator
-    {
-        public int Calls { get; private set; }
-
-        public ValueTask<TokenCheckResult> ValidateAsync(string token, CancellationToken cancellationToken)
-        {
-            Calls++;
-            return ValueTask.FromResult(result);
-        }
-    }
 }
