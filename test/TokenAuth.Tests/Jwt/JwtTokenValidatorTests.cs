@@ -367,25 +367,33 @@ public sealed class JwtTokenValidatorTests
         // an unobserved faulted task is reported as UnobservedTaskException when it is collected.
         var marker = $"abandoned retrieval {Guid.NewGuid():N}";
         var unobserved = 0;
+        var control = 0;
         void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
         {
-            if (e.Exception.Flatten().InnerExceptions.Any(x => x.Message == marker))
+            var messages = e.Exception.Flatten().InnerExceptions.Select(x => x.Message).ToList();
+            if (messages.Contains(marker))
             {
                 Interlocked.Increment(ref unobserved);
+            }
+
+            if (messages.Contains(marker + " (control)"))
+            {
+                Interlocked.Increment(ref control);
             }
         }
 
         TaskScheduler.UnobservedTaskException += OnUnobserved;
         try
         {
-            var fault = await AbandonAsync(cancelled);
-            fault(new InvalidOperationException(marker));
+            await AbandonAsync(cancelled, marker);
             for (var i = 0; i < 3; i++)
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
             }
 
+            // The control, a faulted task nobody observed, shows that this detects one.
+            Assert.Equal(1, Volatile.Read(ref control));
             Assert.Equal(0, Volatile.Read(ref unobserved));
         }
         finally
@@ -394,9 +402,9 @@ public sealed class JwtTokenValidatorTests
         }
     }
 
-    /// <summary>Starts a validation whose retrieval hangs, abandons it, and returns what faults that retrieval (nothing else holds it).</summary>
+    /// <summary>Starts a validation whose retrieval hangs, abandons it, then faults that retrieval (once this returns, nothing holds it).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private async Task<Action<Exception>> AbandonAsync(bool cancelled)
+    private async Task AbandonAsync(bool cancelled, string marker)
     {
         var pending = new TaskCompletionSource<OpenIdConnectConfiguration>();
         var validator = Validator(new JwtValidationOptions { ConfigurationManager = new HostManager(pending.Task), TokenValidationParameters = new() { ValidAudience = Audience } });
@@ -413,7 +421,8 @@ public sealed class JwtTokenValidatorTests
             Assert.Equal(TokenCheckStatus.Unavailable, (await validation.WaitAsync(TimeSpan.FromSeconds(10))).Status);
         }
 
-        return e => pending.SetException(e);
+        pending.SetException(new InvalidOperationException(marker));
+        new TaskCompletionSource().SetException(new InvalidOperationException(marker + " (control)"));
     }
 
     private static OpenIdConnectConfiguration Configuration(params RsaSecurityKey[] keys)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -655,6 +656,7 @@ public sealed class JwtValidationTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
 
+        app.Time.Advance(TimeSpan.FromMinutes(1));
         idp.Publish(rotation.Key2);
         using var calls = Diagnostics.MetricsTests.Collect<double>(app, "tokenauth.backend.call.duration");
 
@@ -670,6 +672,9 @@ public sealed class JwtValidationTests(ITestOutputHelper output)
         var call = Assert.Single(calls.GetMeasurementSnapshot());
         Assert.Equal("signing_keys", call.Tags["tokenauth.backend"]);
         Assert.Equal("success", call.Tags["tokenauth.backend.outcome"]);
+        // The refresh counts as a fetch for the signing-keys health probe.
+        var jwtOptions = app.Services.GetRequiredService<IOptionsMonitor<TokenAuthOptions>>().Get(TokenAuthDefaults.AuthenticationScheme).Jwt;
+        Assert.Equal(app.Time.GetUtcNow(), jwtOptions.KeysFetched?.LastFetched);
 
         // key-1 is no longer published: its tokens are refused from now on, without asking again within RefreshInterval.
         using var old = await app.Client.SendAsync(TestApp.Get("/protected", token1));
