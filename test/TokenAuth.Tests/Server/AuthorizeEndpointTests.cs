@@ -75,6 +75,22 @@ public sealed class AuthorizeEndpointTests
     }
 
     [Fact]
+    public async Task CodeFlow_RedirectUriLeftOut_ExchangeMayNameTheRegisteredOneButNoOther()
+    {
+        await using var app = await StartAsync();
+        var location = await new PageSession(app.Client).AuthorizeAsync($"/oauth/authorize?response_type=code&client_id={WebId}");
+        var code = PageSession.Parameters(location)["code"].ToString();
+
+        var (other, json) = await ExchangeAsync(app, code, WebId, WebSecret, "https://client.example/other");
+        var (registered, _) = await ExchangeAsync(app, code, WebId, WebSecret, WebRedirect);
+
+        Assert.Equal(HttpStatusCode.BadRequest, other);
+        Assert.Equal(OAuthErrors.InvalidGrant, json.GetProperty("error").GetString());
+        Assert.Equal("The redirect_uri does not match the one of the authorization request.", json.GetProperty("error_description").GetString());
+        Assert.Equal(HttpStatusCode.OK, registered);
+    }
+
+    [Fact]
     public async Task CodeFlow_RedirectUriWithQuery_CodeIsAppendedToIt()
     {
         const string withQuery = "https://client.example/cb?tenant=acme";
@@ -115,6 +131,52 @@ public sealed class AuthorizeEndpointTests
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(OAuthErrors.InvalidGrant, json.GetProperty("error").GetString());
+        Assert.Equal("The code_verifier does not match the code_challenge.", json.GetProperty("error_description").GetString());
+    }
+
+    [Theory]
+    [InlineData(128, null, true)]
+    [InlineData(43, null, true)]
+    [InlineData(129, null, false)]
+    [InlineData(42, null, false)]
+    [InlineData(43, "+", false)]
+    [InlineData(60, "%", false)]
+    public async Task Pkce_Verifier_43To128UnreservedCharacters(int length, string? odd, bool accepted)
+    {
+        await using var app = await StartAsync();
+        // The challenge is the verifier's own S256: only its syntax can refuse it.
+        var verifier = Unreserved(length - (odd?.Length ?? 0)) + odd;
+        var challenge = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var location = await new PageSession(app.Client).AuthorizeAsync(AuthorizeUrl(SpaId, SpaRedirect, "read", null, ("code_challenge", challenge), ("code_challenge_method", "S256")));
+
+        var (status, json) = await ExchangeAsync(app, PageSession.Parameters(location)["code"]!, SpaId, null, SpaRedirect, verifier);
+
+        if (accepted)
+        {
+            Assert.Equal(HttpStatusCode.OK, status);
+            return;
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(OAuthErrors.InvalidRequest, json.GetProperty("error").GetString());
+        Assert.StartsWith("The code_verifier must be 43 to 128 characters of A-Z, a-z, 0-9, '-', '.', '_', '~'", json.GetProperty("error_description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pkce_VerifierForACodeIssuedWithoutChallenge_InvalidGrantAndTheCodeStillRedeemsWithout()
+    {
+        await using var app = await StartAsync();
+        var location = await new PageSession(app.Client).AuthorizeAsync(AuthorizeUrl(WebId, WebRedirect));
+        var code = PageSession.Parameters(location)["code"].ToString();
+
+        // RFC 9700 §4.8.2: a verifier where no challenge was sent is a downgrade attempt.
+        var (with, json) = await ExchangeAsync(app, code, WebId, WebSecret, WebRedirect, NewPkce().Verifier);
+        var (without, _) = await ExchangeAsync(app, code, WebId, WebSecret, WebRedirect);
+
+        Assert.Equal(HttpStatusCode.BadRequest, with);
+        Assert.Equal(OAuthErrors.InvalidGrant, json.GetProperty("error").GetString());
+        Assert.Equal("The code was issued without a code_challenge; send no code_verifier.", json.GetProperty("error_description").GetString());
+        Assert.Equal(HttpStatusCode.OK, without);
     }
 
     [Theory]
@@ -146,12 +208,15 @@ public sealed class AuthorizeEndpointTests
     }
 
     [Theory]
-    [InlineData("plain")]
-    [InlineData(null)]
-    public async Task Pkce_PlainAllowed_ExchangesWithTheChallengeAsVerifier(string? method)
+    [InlineData("plain", 43)]
+    [InlineData(null, 43)]
+    [InlineData("plain", 60)]
+    [InlineData("plain", 128)]
+    public async Task Pkce_PlainAllowed_ExchangesWithTheChallengeAsVerifier(string? method, int length)
     {
         await using var app = await StartAsync(o => o.Clients.Single(c => c.ClientId == SpaId).AllowPlainPkce = true);
-        var (verifier, _) = NewPkce();
+        // A plain challenge has the verifier's syntax (RFC 7636 §4.2), not the 43 base64url characters of an S256 one.
+        var verifier = length == 43 ? NewPkce().Verifier : Unreserved(length);
         (string, string)[] pkce = method is null ? [("code_challenge", verifier)] : [("code_challenge", verifier), ("code_challenge_method", method)];
         var location = await new PageSession(app.Client).AuthorizeAsync(AuthorizeUrl(SpaId, SpaRedirect, "read", null, pkce));
 
@@ -163,6 +228,8 @@ public sealed class AuthorizeEndpointTests
     [Theory]
     [InlineData("too-short", "S256")]
     [InlineData("ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ+", "S256")]
+    [InlineData("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cMA", "S256")]         // 44 base64url characters
+    [InlineData("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM.~Abcde", "S256")]  // 50 unreserved: a plain challenge's syntax
     [InlineData("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "S512")]
     [InlineData(null, "S256")]
     public async Task Pkce_MalformedChallengeOrMethod_RedirectsInvalidRequest(string? challenge, string method)
@@ -183,10 +250,12 @@ public sealed class AuthorizeEndpointTests
         var location = await new PageSession(app.Client).AuthorizeAsync(AuthorizeUrl(WebId, WebRedirect, null, null, ("code_challenge", challenge), ("code_challenge_method", "S256")));
         var code = PageSession.Parameters(location)["code"].ToString();
 
-        var (without, _) = await ExchangeAsync(app, code, WebId, WebSecret, WebRedirect);
+        var (without, json) = await ExchangeAsync(app, code, WebId, WebSecret, WebRedirect);
         var (with, _) = await ExchangeAsync(app, code, WebId, WebSecret, WebRedirect, verifier);
 
         Assert.Equal(HttpStatusCode.BadRequest, without);
+        Assert.Equal(OAuthErrors.InvalidGrant, json.GetProperty("error").GetString());
+        Assert.Equal("The parameter 'code_verifier' is required for this code (RFC 7636).", json.GetProperty("error_description").GetString());
         Assert.Equal(HttpStatusCode.OK, with);
     }
 
@@ -216,6 +285,31 @@ public sealed class AuthorizeEndpointTests
         using var refreshed = await app.Client.SendAsync(refresh);
         Assert.Equal(HttpStatusCode.BadRequest, refreshed.StatusCode);
         Assert.Equal(OAuthErrors.InvalidGrant, (await ReadJsonAsync(refreshed)).GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Code_PresentedWhileAnotherRequestRedeemsIt_RaceLostThenAReplay_LogsNameTheAuthorizationCode()
+    {
+        await using var app = await StartAsync();
+        var location = await new PageSession(app.Client).AuthorizeAsync(AuthorizeUrl(WebId, WebRedirect));
+        var code = PageSession.Parameters(location)["code"].ToString();
+        var grants = app.Services.GetRequiredService<IGrantStore>();
+        var handle = TokenIssuer.CodeHandle(code);
+        // Another request has consumed the code and is issuing its tokens.
+        await grants.ConsumeAsync(handle, app.Time.GetUtcNow());
+
+        var (raced, _) = await ExchangeAsync(app, code, WebId, WebSecret, WebRedirect);
+
+        Assert.Equal(HttpStatusCode.BadRequest, raced);
+        Assert.Contains("GrantKind=authorization code", SingleLog(app, "GrantRaceLost"), StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Logs.Entries, e => e.EventId.Name == "GrantReplayed");
+
+        // That redemption completed: the code again is a replay.
+        await grants.CompleteAsync(handle, app.Time.GetUtcNow());
+        var (replayed, _) = await ExchangeAsync(app, code, WebId, WebSecret, WebRedirect);
+
+        Assert.Equal(HttpStatusCode.BadRequest, replayed);
+        Assert.Contains("GrantKind=authorization code", SingleLog(app, "GrantReplayed"), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -906,6 +1000,10 @@ public sealed class AuthorizeEndpointTests
         parameters.AddRange(extra.Select(e => new KeyValuePair<string, string?>(e.Name, e.Value)));
         return "/oauth/authorize" + QueryString.Create(parameters);
     }
+
+    /// <summary><paramref name="length"/> characters cycling through every class of RFC 7636's unreserved set.</summary>
+    private static string Unreserved(int length)
+        => string.Concat(Enumerable.Range(0, length).Select(i => "Az09-._~"[i % 8]));
 
     private static (string Verifier, string Challenge) NewPkce()
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
 using TokenAuth.Server;
@@ -39,12 +40,13 @@ public class RefreshTokenGrantTests
         return (json.GetProperty("access_token").GetString()!, json.GetProperty("refresh_token").GetString()!);
     }
 
-    private static async Task AssertErrorAsync(HttpResponseMessage response, string error, HttpStatusCode status = HttpStatusCode.BadRequest)
+    private static async Task<JsonElement> AssertErrorAsync(HttpResponseMessage response, string error, HttpStatusCode status = HttpStatusCode.BadRequest)
     {
         Assert.Equal(status, response.StatusCode);
         var json = await ReadJsonAsync(response);
         Assert.Equal(error, json.GetProperty("error").GetString());
         Assert.False(json.TryGetProperty("access_token", out _));
+        return json;
     }
 
     [Fact]
@@ -147,11 +149,55 @@ public class RefreshTokenGrantTests
 
         await AssertErrorAsync(await app.Client.SendAsync(Refresh(refresh)), OAuthErrors.InvalidGrant);
         Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", access))).StatusCode);
+        Assert.Contains("GrantKind=refresh token", SingleLog(app, "GrantRaceLost"), StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Logs.Entries, e => e.EventId.Name == "GrantReplayed");
 
         // Its redemption completed: the same token now is a replay, and the family goes.
         await grants.CompleteAsync(handle, app.Time.GetUtcNow());
         await AssertErrorAsync(await app.Client.SendAsync(Refresh(refresh)), OAuthErrors.InvalidGrant);
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(TestApp.Get("/protected", access))).StatusCode);
+        Assert.Contains("GrantKind=refresh token", SingleLog(app, "GrantReplayed"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refresh_ConsumedByAnotherNodeBetweenLookUpAndConsumption_RaceLostWithoutRevokingTheFamily()
+    {
+        await using var app = await StartAsync(InterleavingGrantStore.Register);
+        var (access, refresh) = await GrantAsync(app);
+        var grants = (InterleavingGrantStore)app.Services.GetRequiredService<IGrantStore>();
+        // The endpoint finds the token unused; before it consumes it, another node does.
+        grants.AfterFind = (store, handle, _) => store.ConsumeAsync(handle, app.Time.GetUtcNow());
+
+        await AssertErrorAsync(await app.Client.SendAsync(Refresh(refresh)), OAuthErrors.InvalidGrant);
+
+        Assert.Contains("GrantKind=refresh token", SingleLog(app, "GrantRaceLost"), StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Logs.Entries, e => e.EventId.Name == "GrantReplayed");
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(TestApp.Get("/protected", access))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Refresh_FamilyRevokedWhileTheNewTokensAreIssued_InvalidGrantAndNothingIssuedSurvives()
+    {
+        await using var app = await StartAsync(InterleavingGrantStore.Register);
+        var (_, refresh) = await GrantAsync(app);
+        var grants = (InterleavingGrantStore)app.Services.GetRequiredService<IGrantStore>();
+        var store = (InMemoryTokenStore)app.Store;
+        Assert.Equal(1, store.Count);
+        // Right after this request consumed the token, another node revokes its family (a replay it saw, a revocation).
+        grants.AfterConsume = async (inner, grant) =>
+        {
+            foreach (var accessToken in await inner.RevokeFamilyAsync(grant.FamilyId))
+            {
+                await store.RemoveAsync(accessToken);
+            }
+        };
+
+        var json = await AssertErrorAsync(await app.Client.SendAsync(Refresh(refresh)), OAuthErrors.InvalidGrant);
+
+        Assert.Equal("The grant was revoked.", json.GetProperty("error_description").GetString());
+        Assert.False(json.TryGetProperty("refresh_token", out _));
+        // The access token minted before the family was found revoked is withdrawn again: nothing of the family is left.
+        Assert.Equal(0, store.Count);
     }
 
     [Fact]
@@ -233,7 +279,8 @@ public class RefreshTokenGrantTests
         var widened = await app.Client.SendAsync(Refresh(narrowed.GetProperty("refresh_token").GetString()!, scope: "read write"));
 
         Assert.Equal("read", narrowed.GetProperty("scope").GetString());
-        await AssertErrorAsync(widened, OAuthErrors.InvalidScope);
+        var json = await AssertErrorAsync(widened, OAuthErrors.InvalidScope);
+        Assert.Equal("A refresh may not ask for scopes beyond the original grant.", json.GetProperty("error_description").GetString());
     }
 
     [Fact]

@@ -114,6 +114,9 @@ public static class TokenServerApp
         return document.RootElement.Clone();
     }
 
+    /// <summary>The text (message and values) of the one log line of event <paramref name="eventName"/>, asserting there is exactly one.</summary>
+    public static string SingleLog(TestApp app, string eventName) => Assert.Single(app.Logs.Entries, e => e.EventId.Name == eventName).Text;
+
     /// <summary>Gets a token for the default client and returns it (asserting success).</summary>
     public static async Task<string> GetTokenAsync(TestApp app, string clientId = ClientId, string clientSecret = ClientSecret, string? scope = null)
     {
