@@ -35,6 +35,6 @@ internal static partial class Log
     [LoggerMessage(2010, LogLevel.Warning, "The authorization endpoint's sign-in cookie is Secure (the host is not in Development) but the request is not HTTPS: a browser will not send it back. Serve the endpoint over HTTPS, or forward the scheme from the proxy (UseForwardedHeaders).", EventName = "InsecureLoginCookie")]
     public static partial void InsecureLoginCookie(ILogger logger);
 
-    [LoggerMessage(2011, LogLevel.Debug, "Client {ClientId} presented a {GrantKind} twice at once; the other request redeemed it.", EventName = "GrantRaceLost")]
+    [LoggerMessage(2011, LogLevel.Debug, "Client {ClientId} presented the same {GrantKind} twice at once; the other request redeemed it.", EventName = "GrantRaceLost")]
     public static partial void GrantRaceLost(ILogger logger, string clientId, string grantKind);
 }

@@ -35,7 +35,7 @@ internal sealed class ClientAuthenticator(IClientStore clients, AuthenticationTh
 
             if (parameterSecret is not null)
             {
-                return (null, OAuthError.InvalidRequest($"The client authenticated twice (Authorization header and {request.Wire(OAuthParameters.ClientSecret)}); use one method (RFC 6749 §2.3)."));
+                return (null, OAuthError.InvalidRequest($"The client authenticated twice (Authorization header and {request.Wire(OAuthParameters.ClientSecret)}); use one method (RFC 6749, section 2.3)."));
             }
 
             // A client_id beside Basic is allowed (RFC 6749 §4.1.3 asks public clients for it), but it must agree.

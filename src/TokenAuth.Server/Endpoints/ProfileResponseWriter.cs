@@ -79,7 +79,9 @@ internal static class ProfileResponseWriter
         {
             writer.WriteStartObject();
             writer.WriteString("error", error.Error);
-            writer.WriteString(Name(format, "error_description"), error.Description);
+            // RFC 6749 §5.2: error_description is printable ASCII without '"' and '\'; a message that slips anything else in
+            // (a '§', an echoed value) must not make the answer invalid.
+            writer.WriteString(Name(format, "error_description"), OAuthError.Printable(error.Description, int.MaxValue));
             writer.WriteEndObject();
         });
     }

@@ -338,7 +338,7 @@ internal sealed class TokenEndpoint(
 
         if (!Pkce.IsValidVerifier(verifier))
         {
-            return OAuthError.InvalidRequest("The code_verifier must be 43 to 128 characters of A-Z, a-z, 0-9, '-', '.', '_', '~' (RFC 7636 §4.1).");
+            return OAuthError.InvalidRequest("The code_verifier must be 43 to 128 characters of A-Z, a-z, 0-9, '-', '.', '_', '~' (RFC 7636, section 4.1).");
         }
 
         return Pkce.Matches(verifier, challenge, grant.CodeChallengeMethod) ? null : OAuthError.InvalidGrant("The code_verifier does not match the code_challenge.");

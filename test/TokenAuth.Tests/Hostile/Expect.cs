@@ -224,6 +224,13 @@ internal sealed partial class Expect
                 return body;
             }
 
+            // RFC 6749 §5.2: error_description is printable ASCII without '"' and '\' (what a client may show or log as is).
+            if (shape is Shape.Rfc or Shape.Seed001 or Shape.Seed003Plain && o.Member("error_description") is { } description
+                && description.FirstOrDefault(c => c is < ' ' or > '~' or '"' or '\\') is not '\0' and var bad)
+            {
+                return $"'{bad}' in error_description '{Short(description)}'";
+            }
+
             // RFC 6749 §5.2: invalid_client after (or without) HTTP Basic names the scheme to use, on the profiles that take Basic.
             var challenge = o.Header("WWW-Authenticate");
             if (status == 401 && shape is Shape.Rfc or Shape.Seed003 && challenge?.StartsWith("Basic ", StringComparison.Ordinal) != true)

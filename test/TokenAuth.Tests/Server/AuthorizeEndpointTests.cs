@@ -159,7 +159,7 @@ public sealed class AuthorizeEndpointTests
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(OAuthErrors.InvalidRequest, json.GetProperty("error").GetString());
-        Assert.StartsWith("The code_verifier must be 43 to 128 characters of A-Z, a-z, 0-9, '-', '.', '_', '~'", json.GetProperty("error_description").GetString(), StringComparison.Ordinal);
+        Assert.Equal("The code_verifier must be 43 to 128 characters of A-Z, a-z, 0-9, '-', '.', '_', '~' (RFC 7636, section 4.1).", json.GetProperty("error_description").GetString());
     }
 
     [Fact]
