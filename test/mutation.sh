@@ -3,7 +3,7 @@
 # .config/dotnet-tools.json): Stryker changes one operator, condition, string or statement at a time in the files
 # below, runs the tests that cover that line, and reports every change ("mutant") the tests did not notice.
 #
-#   bash test/mutation.sh            # every group but `library`, one after another, each against its own tests
+#   bash test/mutation.sh            # the five groups of issue 9 (all but `library` and `cache`), one after another
 #   bash test/mutation.sh GROUP...   # only these groups, one after another
 #   bash test/mutation.sh --list     # the groups and their files
 #
@@ -14,6 +14,8 @@
 #   handler     TokenAuthHandler.cs
 #   jwt         JwtTokenValidator.cs and its helpers ClaimPlan.cs, SigningKeyRefresher.cs
 #   server      TokenAuth.Server's token endpoint, TokenEndpoint.cs
+#   cache       the validation cache and the validators behind it: TokenCache.cs, TokenCachePolicy.cs, CachedToken.cs,
+#               StoreTokenValidator.cs, IntrospectionTokenValidator.cs (not in issue 9's list; run once, not yet triaged)
 #
 # Reports (html, json) go to artifacts/mutation/<group>/reports/ (ignored by git); the clear-text table is printed
 # and kept in artifacts/mutation/<group>/stryker.log. Settings shared by every group (coverage per test, 2 test
@@ -30,7 +32,7 @@ cd "$root/test"
 # group → project under test, then the globs that narrow the config's `mutate` list ("" = the whole list).
 declare -A project=(
   [library]=TokenAuth.csproj [extraction]=TokenAuth.csproj [sudo]=TokenAuth.csproj
-  [handler]=TokenAuth.csproj [jwt]=TokenAuth.csproj [server]=TokenAuth.Server.csproj
+  [handler]=TokenAuth.csproj [jwt]=TokenAuth.csproj [server]=TokenAuth.Server.csproj [cache]=TokenAuth.csproj
 )
 declare -A globs=(
   [library]=""
@@ -39,6 +41,7 @@ declare -A globs=(
   [handler]="**/TokenAuthHandler.cs"
   [jwt]="**/Validation/JwtTokenValidator.cs **/Validation/ClaimPlan.cs **/Validation/SigningKeyRefresher.cs"
   [server]="**/Endpoints/TokenEndpoint.cs"
+  [cache]="**/Validation/TokenCache.cs **/Validation/TokenCachePolicy.cs **/Validation/CachedToken.cs **/Validation/StoreTokenValidator.cs **/Introspection/IntrospectionTokenValidator.cs"
 )
 # group → the test namespaces (under TokenAuth.Tests) that exercise its files: the tests a group's mutants are run
 # against. Every test covering a line would be run otherwise, and the handler, the resolver and the validator are on
@@ -51,8 +54,9 @@ declare -A tests=(
   [handler]="Handler Hostile Diagnostics Impersonation Jwt Hardening Resilience Seeds"
   [jwt]="Jwt Hostile Introspection.ValidatorRoutingTests Seeds Sample"
   [server]="Server Seeds Hostile Sample Browser"
+  [cache]="Introspection Store Revocation Resilience Diagnostics Handler Hardening"
 )
-order=(library extraction sudo handler jwt server)
+order=(library extraction sudo handler jwt server cache)
 
 if [[ "${1:-}" == "--list" || "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
   for g in "${order[@]}"; do
