@@ -62,36 +62,6 @@ internal sealed class TokenCache(
             ? string.Concat(TokenAuthDefaults.CacheKeyPrefix, KindNames[(int)kind], ":", hash.Value)
             : string.Concat(TokenAuthDefaults.CacheKeyPrefix, KindNames[(int)kind], ":", scheme, ":", hash.Value);
 
-    /// <summary><see cref="Key(TokenCacheKind, string, TokenHash)"/> of a raw token, in one allocation: the key itself.</summary>
-    public static string Key(TokenCacheKind kind, string scheme, string token)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        TokenHash.ComputeBytes(token, hash);
-        var prefix = TokenAuthDefaults.CacheKeyPrefix;
-        var kindName = KindNames[(int)kind];
-        var isDefault = scheme == TokenAuthDefaults.AuthenticationScheme;
-        var length = prefix.Length + kindName.Length + 1 + (isDefault ? 0 : scheme.Length + 1) + 64;
-        var buffer = length <= 256 ? stackalloc char[length] : new char[length];
-        var position = 0;
-        void Append(ReadOnlySpan<char> part, Span<char> into)
-        {
-            part.CopyTo(into[position..]);
-            position += part.Length;
-        }
-
-        Append(prefix, buffer);
-        Append(kindName, buffer);
-        Append(":", buffer);
-        if (!isDefault)
-        {
-            Append(scheme, buffer);
-            Append(":", buffer);
-        }
-
-        Convert.TryToHexStringLower(hash, buffer[position..], out _);
-        return new string(buffer);
-    }
-
     /// <summary>The 12-digit hash prefix of an entry key, for logs.</summary>
     private static string HashPrefix(string key) => key[^64..^52];
 

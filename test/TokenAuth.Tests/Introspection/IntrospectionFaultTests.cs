@@ -158,6 +158,34 @@ public sealed class IntrospectionFaultTests
     }
 
     [Fact]
+    public async Task Calls_TimedAndTraced_WithTheirOutcome()
+    {
+        var activities = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == TokenAuthMetrics.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+            ActivityStopped = activities.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var authority = await IntrospectionAuthority.StartAsync();
+        await using var app = await StartAsync(authority, o => o.Introspection.MaxRetryAttempts = 0);
+        using var calls = Diagnostics.MetricsTests.Collect<double>(app, "tokenauth.backend.call.duration");
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(app, await authority.IssueAsync()));
+        authority.Fault = Fault("500");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await StatusAsync(app, await authority.IssueAsync()));
+
+        Assert.Equal(["success", "failure"], calls.GetMeasurementSnapshot().Select(m => (string?)m.Tags["tokenauth.backend.outcome"]));
+        Assert.All(calls.GetMeasurementSnapshot(), m => Assert.Equal("introspection", m.Tags["tokenauth.backend"]));
+        var ours = activities.Where(a => a.DisplayName == "TokenAuth introspection" && (string?)a.GetTagItem("server.address") == authority.Address.Host).ToList();
+        Assert.Contains(ours, a => (string?)a.GetTagItem("tokenauth.backend") == "introspection" && (string?)a.GetTagItem("tokenauth.backend.outcome") == "success"
+                                   && a.Status == System.Diagnostics.ActivityStatusCode.Unset);
+        Assert.Contains(ours, a => (string?)a.GetTagItem("tokenauth.backend") == "introspection" && (string?)a.GetTagItem("tokenauth.backend.outcome") == "failure"
+                                   && a.Status == System.Diagnostics.ActivityStatusCode.Error && a.StatusDescription?.Contains("authorization server", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
     public async Task HandlerThatThrows_Is503()
     {
         await using var authority = await IntrospectionAuthority.StartAsync();
