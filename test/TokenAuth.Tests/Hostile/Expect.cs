@@ -226,7 +226,7 @@ internal sealed partial class Expect
 
             // RFC 6749 §5.2: error_description is printable ASCII without '"' and '\' (what a client may show or log as is).
             if (shape is Shape.Rfc or Shape.Seed001 or Shape.Seed003Plain && o.Member("error_description") is { } description
-                && description.FirstOrDefault(c => c is < ' ' or > '~' or '"' or '\\') is not '\0' and var bad)
+                && description.Where(c => c is < ' ' or > '~' or '"' or '\\').Select(c => (char?)c).FirstOrDefault() is { } bad)
             {
                 return $"'{bad}' in error_description '{Short(description)}'";
             }

@@ -181,7 +181,7 @@ public sealed class JwtTokenValidatorTests
         return jwk;
     }
 
-    private string RsaToken(SecurityKey key, string algorithm)
+    private string Signed(SecurityKey key, string algorithm)
         => CreateToken(key, algorithm, _time.GetUtcNow());
 
     public static TheoryData<string> JwkPlacements => ["IssuerSigningKey", "IssuerSigningKeys", "EmptyValidAlgorithms"];
@@ -202,8 +202,8 @@ public sealed class JwtTokenValidatorTests
             },
         });
 
-        Valid(await validator.ValidateAsync(RsaToken(rsa, SecurityAlgorithms.RsaSha256), default));
-        var other = await validator.ValidateAsync(RsaToken(rsa, SecurityAlgorithms.RsaSsaPssSha256), default);
+        Valid(await validator.ValidateAsync(Signed(rsa, SecurityAlgorithms.RsaSha256), default));
+        var other = await validator.ValidateAsync(Signed(rsa, SecurityAlgorithms.RsaSsaPssSha256), default);
 
         // IdentityModel reports an algorithm outside ValidAlgorithms as a signature no key verifies.
         Assert.Equal(TokenCheckStatus.Invalid, other.Status);
@@ -220,9 +220,9 @@ public sealed class JwtTokenValidatorTests
             TokenValidationParameters = new() { ValidIssuer = Issuer, ValidAudience = Audience, IssuerSigningKeys = [RsaJwk(rsa, SecurityAlgorithms.RsaSha256), hmac] },
         });
 
-        Valid(await validator.ValidateAsync(RsaToken(rsa, SecurityAlgorithms.RsaSha256), default));
-        Valid(await validator.ValidateAsync(RsaToken(hmac, SecurityAlgorithms.HmacSha256), default));
-        Assert.Equal(TokenCheckStatus.Invalid, (await validator.ValidateAsync(RsaToken(rsa, SecurityAlgorithms.RsaSha512), default)).Status);
+        Valid(await validator.ValidateAsync(Signed(rsa, SecurityAlgorithms.RsaSha256), default));
+        Valid(await validator.ValidateAsync(Signed(hmac, SecurityAlgorithms.HmacSha256), default));
+        Assert.Equal(TokenCheckStatus.Invalid, (await validator.ValidateAsync(Signed(rsa, SecurityAlgorithms.RsaSha512), default)).Status);
     }
 
     [Fact]
@@ -234,8 +234,8 @@ public sealed class JwtTokenValidatorTests
             TokenValidationParameters = new() { ValidIssuer = Issuer, ValidAudience = Audience, IssuerSigningKey = PublicOnly(rsa), ValidAlgorithms = [SecurityAlgorithms.RsaSha256] },
         });
 
-        Valid(await validator.ValidateAsync(RsaToken(rsa, SecurityAlgorithms.RsaSha256), default));
-        var pss = await validator.ValidateAsync(RsaToken(rsa, SecurityAlgorithms.RsaSsaPssSha256), default);
+        Valid(await validator.ValidateAsync(Signed(rsa, SecurityAlgorithms.RsaSha256), default));
+        var pss = await validator.ValidateAsync(Signed(rsa, SecurityAlgorithms.RsaSsaPssSha256), default);
 
         Assert.Equal(TokenCheckStatus.Invalid, pss.Status);
         Assert.Equal("The token's signature is invalid.", pss.Failure);
